@@ -28,7 +28,7 @@ function usage(): string {
     'commands:',
     ...rows,
     '',
-    'Run `icefloe <command> --help` for a command\'s options.',
+    "Run `icefloe <command> --help` for a command's options.",
     'Exit codes: 0 success, 1 the job or command failed, 2 invalid input. --verbose prints stack traces.',
   ].join('\n');
 }
