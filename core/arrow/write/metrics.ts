@@ -1,0 +1,199 @@
+/**
+ * Column metrics of a data file for its manifest entry (format/spec.md "Manifests": value_counts,
+ * null_value_counts, nan_value_counts, lower_bounds, upper_bounds). Computed from the Arrow data being
+ * written; column sizes come from the written Parquet footer (see parquet-writer.ts).
+ *
+ * Bounds are kept for primitive columns outside lists and maps (as Iceberg Java's default metrics mode
+ * `truncate(16)`); strings and binary are truncated to 16 characters/bytes, the upper bound incremented
+ * so it stays an upper bound (spec: "Truncated upper bounds must be greater than ... all values").
+ */
+import * as arrow from 'apache-arrow';
+import type { Schema } from '../../iceberg/spec/schema';
+import type { IcebergType, NestedField, PrimitiveValue } from '../../iceberg/spec/types';
+import { isList, isMap, isStruct, primitiveKind } from '../../iceberg/spec/types';
+
+export const TRUNCATE_LENGTH = 16;
+
+export interface ColumnMetrics {
+  valueCount: number;
+  nullCount: number;
+  nanCount?: number;
+  lower?: PrimitiveValue;
+  upper?: PrimitiveValue;
+}
+
+/** field id → metrics, for every leaf column. */
+export type FileMetrics = Map<number, ColumnMetrics>;
+
+type Valid = (i: number) => boolean;
+
+/** Computes metrics of every leaf column of `table` (written with `schema`'s field ids and order). */
+export function computeMetrics(table: arrow.Table, schema: Schema): FileMetrics {
+  const out: FileMetrics = new Map();
+  for (const batch of table.batches) {
+    schema.fields.forEach((f, i) => {
+      const child = batch.data.children[i];
+      if (child) visitField(out, f, child, () => true, false);
+    });
+  }
+  for (const m of out.values()) finishBounds(m);
+  return out;
+}
+
+function visitField(out: FileMetrics, f: NestedField, data: arrow.Data, parent: Valid, repeated: boolean): void {
+  visitType(out, f.id, f.type, data, parent, repeated);
+}
+
+function visitType(out: FileMetrics, id: number, t: IcebergType, data: arrow.Data, parent: Valid, rep: boolean): void {
+  if (isStruct(t)) {
+    const valid: Valid = (i) => parent(i) && data.getValid(i);
+    t.fields.forEach((f, j) => {
+      const child = data.children[j];
+      if (child) visitField(out, f, child, valid, rep);
+    });
+    return;
+  }
+  if (isList(t) || isMap(t)) {
+    const child = data.children[0];
+    const offsets = data.valueOffsets as Int32Array;
+    if (!child || !offsets) return;
+    const start = offsets[0] ?? 0;
+    const inner = child.slice(start, (offsets[data.length] ?? start) - start);
+    const all: Valid = () => true;
+    if (isList(t)) visitType(out, t['element-id'], t.element, inner, all, true);
+    else {
+      visitType(out, t['key-id'], t.key, inner.children[0] as arrow.Data, all, true);
+      visitType(out, t['value-id'], t.value, inner.children[1] as arrow.Data, all, true);
+    }
+    return;
+  }
+  leafMetrics(metricsFor(out, id), t, data, parent, rep);
+}
+
+function metricsFor(out: FileMetrics, id: number): ColumnMetrics {
+  let m = out.get(id);
+  if (!m) {
+    m = { valueCount: 0, nullCount: 0 };
+    out.set(id, m);
+  }
+  return m;
+}
+
+function leafMetrics(m: ColumnMetrics, t: string, data: arrow.Data, parent: Valid, repeated: boolean): void {
+  const kind = primitiveKind(t)?.kind;
+  const read = readerFor(kind, data);
+  const isFloat = kind === 'float' || kind === 'double';
+  if (isFloat) m.nanCount ??= 0;
+  const n = data.length;
+  m.valueCount += n;
+  for (let i = 0; i < n; i++) {
+    if (!parent(i) || !data.getValid(i)) {
+      m.nullCount++;
+      continue;
+    }
+    if (repeated || !read) continue;
+    const v = read(i);
+    if (isFloat && Number.isNaN(v)) {
+      m.nanCount = (m.nanCount ?? 0) + 1;
+      continue;
+    }
+    if (m.lower === undefined || compare(v, m.lower) < 0) m.lower = v;
+    if (m.upper === undefined || compare(v, m.upper) > 0) m.upper = v;
+  }
+}
+
+/** Reads value i of a primitive column in the in-memory form of spec/types.ts PrimitiveValue. */
+function readerFor(kind: string | undefined, data: arrow.Data): ((i: number) => PrimitiveValue) | undefined {
+  const values = data.values as ArrayLike<number | bigint>;
+  switch (kind) {
+    case 'boolean': {
+      const vec = arrow.makeVector(data);
+      return (i) => Boolean(vec.get(i));
+    }
+    case 'int':
+    case 'date':
+    case 'float':
+    case 'double':
+      return (i) => Number(values[i]);
+    case 'long':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns':
+      return (i) => BigInt(values[i] as bigint);
+    case 'decimal':
+      return (i) => decimalAt(data.values as Uint32Array, i);
+    case 'string':
+    case 'binary':
+    case 'fixed':
+    case 'uuid': {
+      const vec = arrow.makeVector(data);
+      return (i) => vec.get(i) as string | Uint8Array;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The unscaled value of a 128-bit little-endian two's complement decimal. */
+export function decimalAt(words: Uint32Array, i: number): bigint {
+  let v = 0n;
+  for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[i * 4 + w] ?? 0);
+  return BigInt.asIntN(128, v);
+}
+
+/** Orders two values of one column; strings by code point, bytes unsigned lexicographically. */
+export function compare(a: PrimitiveValue, b: PrimitiveValue): number {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b);
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  // UTF-16 order equals code point order except around surrogates; fall back to exact order then.
+  if (!/[\ud800-\udfff]/.test(a + b)) return a < b ? -1 : 1;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function finishBounds(m: ColumnMetrics): void {
+  if (typeof m.lower === 'string') m.lower = [...m.lower].slice(0, TRUNCATE_LENGTH).join('');
+  if (typeof m.upper === 'string') {
+    const up = truncateStringUpper(m.upper);
+    if (up === undefined) delete m.upper;
+    else m.upper = up;
+  }
+  if (m.lower instanceof Uint8Array && m.lower.length > TRUNCATE_LENGTH) m.lower = m.lower.slice(0, TRUNCATE_LENGTH);
+  if (m.upper instanceof Uint8Array && m.upper.length > TRUNCATE_LENGTH) {
+    const up = truncateBinaryUpper(m.upper);
+    if (up === undefined) delete m.upper;
+    else m.upper = up;
+  }
+}
+
+/** Truncates to 16 code points and increments the last one that can be; undefined if none can. */
+export function truncateStringUpper(s: string): string | undefined {
+  const cps = [...s];
+  if (cps.length <= TRUNCATE_LENGTH) return s;
+  const kept = cps.slice(0, TRUNCATE_LENGTH);
+  for (let i = kept.length - 1; i >= 0; i--) {
+    let cp = (kept[i] as string).codePointAt(0) as number;
+    cp++;
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xe000;
+    if (cp <= 0x10ffff) return kept.slice(0, i).join('') + String.fromCodePoint(cp);
+  }
+  return undefined;
+}
+
+/** Truncates to 16 bytes and increments the last byte that is not 0xff; undefined if all are. */
+export function truncateBinaryUpper(b: Uint8Array): Uint8Array | undefined {
+  const kept = b.slice(0, TRUNCATE_LENGTH);
+  for (let i = kept.length - 1; i >= 0; i--) {
+    if ((kept[i] as number) < 0xff) {
+      kept[i] = (kept[i] as number) + 1;
+      return kept.slice(0, i + 1);
+    }
+  }
+  return undefined;
+}
