@@ -94,7 +94,8 @@ export interface PostgresDepotSpec {
 export interface DepotManifest extends ResourceMeta {
   type: 'depot';
   depot: {
-    type: 'postgresql' | 'lakehouse' | 's3';
+    /** `jdbc` with `subprotocol: postgresql` is normalized to `postgresql`. `generator` is icefloe's generated-data source. */
+    type: 'postgresql' | 'lakehouse' | 's3' | 'generator';
     description?: string;
     external?: boolean;
     secrets: SecretRef[];
@@ -102,7 +103,19 @@ export interface DepotManifest extends ResourceMeta {
     /** For a lakehouse depot: the lakehouse it belongs to. */
     lakehouse?: LakehouseManifest['lakehouse'];
     s3?: S3Storage;
+    generator?: GeneratorDepotSpec;
   };
+}
+
+/**
+ * icefloe's generated-data depot (`depot.type: generator`): deterministic rows, no external system.
+ * `dataos://<depot>` with `source-table: <schema>.<table>` selects a built-in dataset (e.g. `sales.orders`).
+ */
+export interface GeneratorDepotSpec {
+  /** Rows per dataset (default 1000). */
+  rows: number;
+  /** Seed of the pseudo-random generator (default 42): same seed, same rows. */
+  seed: number;
 }
 
 export interface InstanceSecretManifest extends ResourceMeta {
@@ -110,7 +123,7 @@ export interface InstanceSecretManifest extends ResourceMeta {
   'instance-secret': {
     type: 'key-value' | 'key-value-properties';
     acl: 'r' | 'rw';
-    /** Values after `${ENV_VAR}` interpolation. Never print them. */
+    /** Values as written, possibly with `${ENV_VAR}` / `${ENV_VAR:-default}` references; `resolveSecret` interpolates. Never print them. */
     data: Record<string, string>;
   };
 }
@@ -148,6 +161,20 @@ export interface JobOptions {
   fullRefresh?: boolean;
   awsRegion?: string;
   awsEndpoint?: string;
+  /** Sink: columns to cluster/sort by (`cluster-by`, comma-separated). */
+  clusterBy?: string[];
+  /** Source: `none | fast | full` (Nilus `sql-reflection-level`). */
+  sqlReflectionLevel?: 'none' | 'fast' | 'full';
+  /** Source: maximum rows to read. */
+  sqlLimit?: number;
+  /** Source: columns not to read. */
+  sqlExcludeColumns?: string[];
+  /** Source: maximum pages yielded. */
+  yieldLimit?: number;
+  /** Source: how deep nested documents are unnested (default 0). */
+  maxTableNesting?: number;
+  /** Sink: bucket for temporary files (`staging_bucket`). */
+  stagingBucket?: string;
 }
 
 export interface Endpoint {

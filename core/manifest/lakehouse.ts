@@ -1,0 +1,110 @@
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { isRecord, parseMeta, resourceName, secretRefSchema, toSecretRef } from './common';
+import type { DocContext } from './context';
+import type { LakehouseManifest, S3Storage, SecretRef } from './types';
+
+/** S3 location: `bucket` and `relativePath` as the DataOS lakehouse reference writes them. */
+export const s3Schema = z.object({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid s3 bucket name' }),
+  relativePath: z.string().optional(),
+  region: z.string().optional(),
+  endpoint: z.string().url({ message: 'must be a url (http://host:port)' }).optional(),
+  secrets: z.array(secretRefSchema).optional(),
+});
+
+const storageSchema = z.object({
+  depotName: resourceName.optional(),
+  type: z.enum(['s3', 'file']),
+  s3: s3Schema.optional(),
+  /** icefloe's local warehouse: a folder, relative to the manifest's folder. */
+  file: z.object({ path: z.string().min(1) }).optional(),
+  /** The DataOS reference puts the secrets beside `s3:`; the seed puts them inside it. Both are read. */
+  secrets: z.array(secretRefSchema).optional(),
+});
+
+const metastoreSchema = z.object({
+  type: z.enum(['iceberg-rest-catalog', 'glue', 'file', 'sql']),
+  uri: z.string().url({ message: 'must be a url' }).optional(),
+  warehouse: z.string().optional(),
+  depot: z.string().optional(),
+});
+
+const queryEngineSchema = z.object({ type: z.enum(['themis', 'trino', 'athena']) });
+
+const lakehouseSchema = z.object({
+  type: z.literal('iceberg'),
+  compute: z.string().optional(),
+  iceberg: z.object({
+    storage: storageSchema,
+    metastore: metastoreSchema.optional(),
+    queryEngine: queryEngineSchema.optional(),
+  }),
+  // The seed (003) writes these two beside `iceberg:`; the DataOS reference inside it.
+  metastore: metastoreSchema.optional(),
+  queryEngine: queryEngineSchema.optional(),
+});
+
+/** Normalizes S3 storage: relativePath without leading/trailing slashes. */
+export function toS3Storage(s3: z.infer<typeof s3Schema>, extraSecrets: SecretRef[]): S3Storage {
+  const out: S3Storage = {
+    bucket: s3.bucket,
+    relativePath: (s3.relativePath ?? '').replace(/^\/+|\/+$/g, ''),
+    secrets: [...(s3.secrets ?? []).map(toSecretRef), ...extraSecrets],
+  };
+  if (s3.region) out.region = s3.region;
+  if (s3.endpoint) out.endpoint = s3.endpoint;
+  return out;
+}
+
+/** Validates a `type: lakehouse` manifest (DataOS lakehouse reference + the seed's layout). */
+export function parseLakehouse(ctx: DocContext, raw: Record<string, unknown>): LakehouseManifest | undefined {
+  const meta = parseMeta(ctx, raw);
+  if (!isRecord(raw.lakehouse)) {
+    ctx.at(raw.lakehouse === undefined ? [] : ['lakehouse'], "lakehouse: missing required section 'lakehouse'");
+    return undefined;
+  }
+  const lh = ctx.parse(lakehouseSchema, raw.lakehouse, ['lakehouse']);
+  if (!meta || !lh) return undefined;
+  const storage = lh.iceberg.storage;
+  const sPath = ['lakehouse', 'iceberg', 'storage'];
+  if (lh.metastore && lh.iceberg.metastore)
+    ctx.at(['lakehouse', 'metastore'], 'lakehouse.metastore: given twice (also under lakehouse.iceberg)', {
+      key: true,
+    });
+  if (lh.queryEngine && lh.iceberg.queryEngine)
+    ctx.at(['lakehouse', 'queryEngine'], 'lakehouse.queryEngine: given twice (also under lakehouse.iceberg)', {
+      key: true,
+    });
+  const metastore = lh.iceberg.metastore ?? lh.metastore;
+  if (!metastore) {
+    ctx.at(['lakehouse', 'iceberg'], "lakehouse.iceberg: missing required field 'metastore'");
+    return undefined;
+  }
+  const out: LakehouseManifest = {
+    ...meta,
+    type: 'lakehouse',
+    lakehouse: {
+      type: 'iceberg',
+      storage: { depotName: storage.depotName ?? meta.name, type: storage.type },
+      metastore: { type: metastore.type },
+    },
+  };
+  const l = out.lakehouse;
+  if (lh.compute) l.compute = lh.compute;
+  if (metastore.uri) l.metastore.uri = metastore.uri;
+  if (metastore.warehouse) l.metastore.warehouse = metastore.warehouse;
+  if (metastore.depot) l.metastore.depot = metastore.depot;
+  const qe = lh.iceberg.queryEngine ?? lh.queryEngine;
+  if (qe) l.queryEngine = { type: qe.type };
+  const extra = (storage.secrets ?? []).map(toSecretRef);
+  if (storage.type === 's3') {
+    if (!storage.s3) ctx.at(sPath, "lakehouse.iceberg.storage: type s3 needs an 's3' section (bucket, relativePath)");
+    else l.storage.s3 = toS3Storage(storage.s3, extra);
+  } else if (!storage.file) {
+    ctx.at(sPath, "lakehouse.iceberg.storage: type file needs a 'file' section with 'path'");
+  } else {
+    l.storage.file = { path: resolve(dirname(ctx.src.file), storage.file.path) };
+  }
+  return out;
+}

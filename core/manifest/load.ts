@@ -1,0 +1,142 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { crossChecks } from './checks';
+import { isRecord } from './common';
+import { DocContext } from './context';
+import { parseDepot } from './depot';
+import { parseLakehouse } from './lakehouse';
+import { parseInstanceSecret } from './secret';
+import { closest } from './suggest';
+import type { Manifest, ManifestSet, Problem } from './types';
+import { parseWorkflow } from './workflow';
+import { parseYamlDocuments, type SourceDoc } from './yaml-source';
+
+const PARSERS = {
+  lakehouse: parseLakehouse,
+  depot: parseDepot,
+  'instance-secret': parseInstanceSecret,
+  workflow: parseWorkflow,
+} as const;
+const TYPES = Object.keys(PARSERS);
+
+/** Which document each manifest came from (for cross-manifest problem positions). */
+const SOURCES = new WeakMap<Manifest, SourceDoc>();
+
+/**
+ * Parses and validates the manifests of one YAML text (one or more `---` separated documents).
+ * Only per-document checks run here; `loadManifests` adds the cross-manifest checks.
+ * @example const { manifests, problems } = parseManifestText(text, 'workflow.yaml');
+ */
+export function parseManifestText(text: string, file: string): { manifests: Manifest[]; problems: Problem[] } {
+  const { docs, problems } = parseYamlDocuments(text, file);
+  const manifests: Manifest[] = [];
+  for (const src of docs) {
+    const ctx = new DocContext(src);
+    const m = parseDocument(ctx);
+    problems.push(...ctx.problems);
+    if (m && ctx.problems.length === 0) {
+      SOURCES.set(m, src);
+      manifests.push(m);
+    }
+  }
+  return { manifests, problems };
+}
+
+function parseDocument(ctx: DocContext): Manifest | undefined {
+  const raw = ctx.src.value;
+  if (!isRecord(raw)) {
+    ctx.at([], 'manifest: expected a mapping with name, version and type');
+    return undefined;
+  }
+  if (raw.type === undefined) {
+    ctx.at([], `manifest: missing required field 'type' (one of ${TYPES.join(', ')})`);
+    return undefined;
+  }
+  const type = String(raw.type);
+  const parser = PARSERS[type as keyof typeof PARSERS];
+  if (!parser) {
+    const hint = closest(type, TYPES);
+    ctx.at(
+      ['type'],
+      `type: unsupported manifest type '${type}'; expected one of ${TYPES.join(', ')}${hint ? ` (did you mean '${hint}'?)` : ''}`,
+    );
+    return undefined;
+  }
+  return parser(ctx, raw);
+}
+
+/** Groups manifests by type. */
+export function toManifestSet(manifests: Manifest[]): ManifestSet {
+  return {
+    manifests,
+    lakehouses: manifests.filter((m) => m.type === 'lakehouse'),
+    depots: manifests.filter((m) => m.type === 'depot'),
+    secrets: manifests.filter((m) => m.type === 'instance-secret'),
+    workflows: manifests.filter((m) => m.type === 'workflow'),
+  };
+}
+
+/**
+ * Loads manifests from files and folders (folders recursively, `*.yaml` / `*.yml`, in sorted order),
+ * validates each document, then checks them together (depots, secrets, DAGs). Never throws for bad
+ * input: every problem is returned with its `file:line:col`. File paths in problems are as given.
+ * @example const { set, problems } = await loadManifests(['examples/quickstart']);
+ */
+export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const files: string[] = [];
+  for (const p of paths) {
+    try {
+      files.push(...(await yamlFilesUnder(p)));
+    } catch {
+      problems.push({ file: p, line: 1, col: 1, message: 'no such file or folder' });
+    }
+  }
+  const manifests: Manifest[] = [];
+  for (const file of [...new Set(files)]) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      problems.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      });
+      continue;
+    }
+    const r = parseManifestText(text, file);
+    manifests.push(...r.manifests);
+    problems.push(...r.problems);
+  }
+  const set = toManifestSet(manifests);
+  problems.push(...crossChecks(set, (m) => SOURCES.get(m)));
+  return { set, problems: sortProblems(problems) };
+}
+
+async function yamlFilesUnder(path: string): Promise<string[]> {
+  const s = await stat(path);
+  if (!s.isDirectory()) return [path];
+  const out: string[] = [];
+  const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue; // e.g. .icefloe/ run state
+    const child = join(path, e.name);
+    if (e.isDirectory()) out.push(...(await yamlFilesUnder(child)));
+    else if (/\.ya?ml$/i.test(e.name)) out.push(child);
+  }
+  return out;
+}
+
+/** Problems in file order, then line and column (stable for tests and humans). */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+/** `path:line:col: message`, with the path relative to `cwd` when it is inside it. */
+export function formatProblem(p: Problem, cwd = process.cwd()): string {
+  const rel = relative(cwd, p.file);
+  const file = rel && !rel.startsWith('..') ? rel : p.file;
+  return `${file}:${p.line}:${p.col}: ${p.message}`;
+}
