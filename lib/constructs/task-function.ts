@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge, justifyWildcards } from '../nag';
+
+/** The four tasks of a job (DESIGN: Plan → Move (parallel) → Commit, Cleanup on failure). */
+export type TaskName = 'plan' | 'move' | 'commit' | 'cleanup';
+
+const REPO_ROOT = join(__dirname, '..', '..');
+
+/** The handler file of a task: `lambdas/<task>/handler.ts`. */
+export function handlerEntry(task: TaskName): string {
+  return join(REPO_ROOT, 'lambdas', task, 'handler.ts');
+}
+
+/** The node build of parquet-wasm reads `${__dirname}/parquet_wasm_bg.wasm`: it must sit beside the bundle. */
+export function parquetWasmPath(): string {
+  return join(dirname(require.resolve('parquet-wasm/node/parquet_wasm.js')), 'parquet_wasm_bg.wasm');
+}
+
+/** Properties of {@link TaskFunction}. */
+export interface TaskFunctionProps {
+  readonly task: TaskName;
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** Key of the function's log group and environment. */
+  readonly encryptionKey: kms.IKey;
+  /** @default 1024 */
+  readonly memoryMiB?: number;
+  /** @default 15 minutes (the Lambda maximum; Move converts a whole chunk) */
+  readonly timeout?: Duration;
+  /** @default {} */
+  readonly environment?: Record<string, string>;
+  /**
+   * Files copied beside the bundle (`[source, name]`), e.g. the workflow's manifests.
+   * @default []
+   */
+  readonly extraFiles?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Prebuilt code instead of bundling `lambdas/<task>/handler.ts` with esbuild. Only for tests that assert
+   * properties other than the bundle (bundling takes seconds per function).
+   * @default - NodejsFunction bundled locally with esbuild (no Docker)
+   */
+  readonly code?: lambda.Code;
+}
+
+/**
+ * One task function: Node.js 22 on arm64 in the isolated subnets, X-Ray active, logs in its own encrypted group,
+ * a role of its own with no managed policy (callers add the data grants).
+ */
+export class TaskFunction extends Construct {
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: TaskFunctionProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `icefloe ${props.task} task`,
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retention: logs.RetentionDays.THREE_MONTHS,
+    });
+    const common: lambda.FunctionOptions = {
+      role: this.role,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memoryMiB ?? 1024,
+      timeout: props.timeout ?? Duration.minutes(15),
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [props.securityGroup],
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      environmentEncryption: props.encryptionKey,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ICEFLOE_TASK: props.task, ...props.environment },
+      description: `icefloe ${props.task} task`,
+    };
+    this.function = props.code
+      ? new lambda.Function(this, 'Function', {
+          ...common,
+          runtime: lambda.Runtime.NODEJS_22_X,
+          handler: 'index.handler',
+          code: props.code,
+        })
+      : this.bundled(common, props);
+    this.grantBasics(logGroup);
+  }
+
+  private bundled(common: lambda.FunctionOptions, props: TaskFunctionProps): nodejs.NodejsFunction {
+    const entry = handlerEntry(props.task);
+    if (!existsSync(entry)) throw new Error(`task ${props.task}: handler ${entry} does not exist`);
+    const copies: Array<readonly [string, string]> = [
+      [parquetWasmPath(), 'parquet_wasm_bg.wasm'],
+      ...(props.extraFiles ?? []),
+    ];
+    return new nodejs.NodejsFunction(this, 'Function', {
+      ...common,
+      entry,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.CJS,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // The Node.js 22 runtime ships AWS SDK v3; bundling our pinned clients keeps behaviour identical to the tests.
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_in: string, out: string) => copies.map(([src, name]) => `cp -r "${src}" "${out}/${name}"`),
+        },
+      },
+    });
+  }
+
+  /** Logs to its own group, ENIs for the VPC, X-Ray segments: what AWSLambdaVPCAccessExecutionRole would give, inline. */
+  private grantBasics(logGroup: logs.LogGroup): void {
+    logGroup.grantWrite(this.role);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VpcNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(
+      this.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'EC2 network-interface actions and X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions',
+    );
+    justifyWildcards(this.role, [
+      {
+        finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,
+        reason: "log streams of this function's own log group (stream names are chosen by Lambda at run time)",
+      },
+    ]);
+    acknowledge(
+      this.function,
+      'AwsSolutions-L1',
+      'DESIGN pins nodejs22.x for the task functions: the code is built and tested on Node 20/22, not yet on 24',
+    );
+  }
+}

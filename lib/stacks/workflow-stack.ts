@@ -1,0 +1,141 @@
+import { basename } from 'node:path';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { WorkflowManifest } from '../../core/manifest/types';
+import { workflowDefinition } from '../../statemachines';
+import { grantGlue, WAREHOUSE_WILDCARDS } from '../constructs/lakehouse-access';
+import { LakehouseNetwork } from '../constructs/lakehouse-network';
+import { effectiveRemovalPolicy, LakehouseStorage } from '../constructs/lakehouse-storage';
+import { joinPrefix } from '../constructs/lakehouse-storage-props';
+import { TaskFunction, type TaskName } from '../constructs/task-function';
+import { WorkflowSchedule } from '../constructs/workflow-schedule';
+import { WorkflowStateMachine } from '../constructs/workflow-state-machine';
+import { allowLogsToUseKey } from '../defaults/logs-key';
+import { justifyWildcards } from '../nag';
+import { stackName, tagWithManifest } from '../tags';
+import type { LakehouseStack } from './lakehouse-stack';
+
+const TASKS: TaskName[] = ['plan', 'move', 'commit', 'cleanup'];
+
+/** Properties of {@link WorkflowStack}. */
+export interface WorkflowStackProps extends StackProps {
+  readonly workflow: WorkflowManifest;
+  /**
+   * Deployed lakehouses the workflow reads or writes; the first provides the VPC and the staging area.
+   * @default [] - the stack creates its own private network and staging bucket
+   */
+  readonly lakehouses?: LakehouseStack[];
+  /** Glue databases the functions may use, per lakehouse name. @default {} */
+  readonly databases?: Record<string, string[]>;
+  /** Secrets of the depots the workflow addresses (the functions may read them). @default [] */
+  readonly secrets?: secretsmanager.ISecret[];
+  /** Manifest files bundled beside the functions (`manifests/<file>`); secrets are never bundled. @default [] */
+  readonly manifestFiles?: string[];
+  /** The definition to deploy. @default workflowDefinition(workflow) from `statemachines/` */
+  readonly definition?: object;
+  /** Prebuilt code for the task functions (tests only). @default - esbuild bundles of `lambdas/<task>/handler.ts` */
+  readonly code?: (task: TaskName) => lambda.Code;
+}
+
+/** The Step Functions state machine name of a workflow: `icefloe-<workspace>-<name>`. */
+export function workflowStateMachineName(workflow: Pick<WorkflowManifest, 'name' | 'workspace'>): string {
+  return stackName('icefloe', workflow.workspace ?? 'public', workflow.name).slice(0, 80);
+}
+
+/** A largest memory request/limit among the DAG's jobs, within Lambda's bounds. */
+export function functionMemoryMiB(workflow: WorkflowManifest): number {
+  const asked = workflow.workflow.dag.map(
+    (n) => n.spec.resources?.limits?.memoryMiB ?? n.spec.resources?.requests?.memoryMiB ?? 0,
+  );
+  const max = Math.max(0, ...asked);
+  return max === 0 ? 1024 : Math.min(10_240, Math.max(512, Math.ceil(max)));
+}
+
+/** One workflow deployed: its task functions, state machine, schedule and alarm. */
+export class WorkflowStack extends Stack {
+  public readonly encryptionKey: kms.Key;
+  public readonly functions = {} as Record<TaskName, TaskFunction>;
+  public readonly stateMachine: WorkflowStateMachine;
+  public readonly schedule?: WorkflowSchedule;
+
+  constructor(scope: Construct, id: string, props: WorkflowStackProps) {
+    super(scope, id, props);
+    const { workflow } = props;
+    const name = workflowStateMachineName(workflow);
+    this.encryptionKey = new kms.Key(this, 'Key', {
+      description: `icefloe workflow ${name}: logs and function environment`,
+      enableKeyRotation: true,
+      removalPolicy: effectiveRemovalPolicy(this),
+    });
+    allowLogsToUseKey(this.encryptionKey);
+    const home = props.lakehouses?.[0];
+    const storage = home?.storage ?? new LakehouseStorage(this, 'Staging', { relativePath: 'icefloe' });
+    const network = home?.network ?? new LakehouseNetwork(this, 'Network', { encryptionKey: this.encryptionKey });
+    const stagingPrefix = joinPrefix(storage.stagingPrefix, workflow.workspace ?? 'public', workflow.name);
+    for (const task of TASKS) {
+      const fn = new TaskFunction(this, `${task}-task`, {
+        task,
+        vpc: network.vpc,
+        securityGroup: network.taskSecurityGroup,
+        encryptionKey: this.encryptionKey,
+        memoryMiB: functionMemoryMiB(workflow),
+        environment: {
+          ICEFLOE_STAGING_BUCKET: storage.warehouseBucket.bucketName,
+          ICEFLOE_STAGING_PREFIX: stagingPrefix,
+          ICEFLOE_WORKFLOW: workflow.name,
+          ICEFLOE_WORKSPACE: workflow.workspace ?? 'public',
+          ICEFLOE_MANIFESTS: './manifests',
+          POWERTOOLS_SERVICE_NAME: name,
+        },
+        extraFiles: (props.manifestFiles ?? []).map((f) => [f, `manifests/${basename(f)}`] as const),
+        code: props.code?.(task),
+      });
+      this.functions[task] = fn;
+      this.grantData(fn, props, storage, stagingPrefix);
+    }
+    const functions: Record<TaskName, lambda.IFunction> = {
+      plan: this.functions.plan.function,
+      move: this.functions.move.function,
+      commit: this.functions.commit.function,
+      cleanup: this.functions.cleanup.function,
+    };
+    this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
+      stateMachineName: name,
+      definition: props.definition ?? workflowDefinition(workflow),
+      functions,
+      stagingBucket: storage.warehouseBucket,
+      stagingObjectsArn: storage.objectsArn(stagingPrefix.slice(storage.prefix.length)),
+      encryptionKey: storage.encryptionKey,
+    });
+    const spec = workflow.workflow.schedule;
+    if (spec) {
+      this.schedule = new WorkflowSchedule(this, 'Schedule', {
+        schedule: spec,
+        target: this.stateMachine.stateMachine,
+        targetName: name,
+        encryptionKey: this.encryptionKey,
+      });
+    }
+    tagWithManifest(this, workflow, 'workflow');
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachine.stateMachineArn });
+  }
+
+  /** Staging read-write for every task; the lakehouses' warehouses and Glue databases; the depots' secrets. */
+  private grantData(
+    fn: TaskFunction,
+    props: WorkflowStackProps,
+    staging: LakehouseStorage,
+    stagingPrefix: string,
+  ): void {
+    staging.grantReadWrite(fn.role, stagingPrefix.slice(staging.prefix.length));
+    for (const lh of props.lakehouses ?? []) {
+      lh.storage.grantReadWrite(fn.role);
+      grantGlue(fn.role, props.databases?.[lh.lakehouse.name] ?? [], 'rw');
+    }
+    for (const secret of props.secrets ?? []) secret.grantRead(fn.role);
+    justifyWildcards(fn.role, WAREHOUSE_WILDCARDS);
+  }
+}
