@@ -1,5 +1,6 @@
 import { depotOfLakehouse } from './depot';
-import type { DepotManifest, ManifestSet, Problem } from './types';
+import { visibleFrom } from './scope';
+import type { DepotManifest, Manifest, ManifestSet, Problem } from './types';
 
 /** A parsed `dataos://<depot>[:<collection>[/<dataset>]]` address. */
 export interface ParsedAddress {
@@ -27,7 +28,15 @@ export function parseAddress(address: string): ParsedAddress | string {
 
 /** Every depot of a set: the declared ones and those the lakehouses create (`storage.depotName`). */
 export function allDepots(set: ManifestSet): DepotManifest[] {
-  return [...set.depots, ...set.lakehouses.map(depotOfLakehouse)];
+  return depotEntries(set).map((e) => e.depot);
+}
+
+/** @internal Each depot with the manifest that defines it (the depot itself, or its lakehouse). */
+export function depotEntries(set: ManifestSet): { depot: DepotManifest; owner: Manifest }[] {
+  return [
+    ...set.depots.map((d) => ({ depot: d, owner: d as Manifest })),
+    ...set.lakehouses.map((lh) => ({ depot: depotOfLakehouse(lh), owner: lh as Manifest })),
+  ];
 }
 
 /** Result of `resolveAddress`. */
@@ -38,15 +47,21 @@ export type ResolvedAddress =
 /**
  * Resolves `dataos://<depot>[:<collection>[/<dataset>]]` against the loaded manifests: the depot
  * (declared, or created by a lakehouse) plus collection and dataset. Unknown depots are a problem
- * that lists the known ones.
+ * that lists the known ones. With `from` (e.g. the workflow), only manifests that one can see count
+ * (see folder scoping in docs/manifests.md).
  * @example const r = resolveAddress(set, 'dataos://testawslh:sales/orders'); if (r.ok) r.depot.depot.type // 'lakehouse'
  */
-export function resolveAddress(set: ManifestSet, address: string): ResolvedAddress {
+export function resolveAddress(set: ManifestSet, address: string, from?: Manifest): ResolvedAddress {
   const parsed = parseAddress(address);
   const at = { file: '<address>', line: 1, col: 1 };
   if (typeof parsed === 'string') return { ok: false, problem: { ...at, message: parsed } };
-  const depots = allDepots(set);
-  const depot = depots.find((d) => d.name === parsed.depot);
+  const depots = allDepots(visibleFrom(set, from));
+  const matches = depots.filter((d) => d.name === parsed.depot);
+  const depot = matches[0];
+  if (matches.length > 1) {
+    const files = matches.map((d) => d.source.file).join(', ');
+    return { ok: false, problem: { ...at, message: `depot '${parsed.depot}' is ambiguous: defined in ${files}` } };
+  }
   if (!depot) {
     const known = depots.map((d) => d.name).sort();
     const list = known.length > 0 ? `; known depots: ${known.join(', ')}` : '; no depots are declared';

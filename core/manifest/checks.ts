@@ -1,4 +1,6 @@
-import { allDepots } from './address';
+import { allDepots, depotEntries } from './address';
+import { spellingOf } from './options';
+import { canSee, sourceDocOf, visibleFrom } from './scope';
 import { closest } from './suggest';
 import type {
   DagNode,
@@ -10,64 +12,72 @@ import type {
   Problem,
   WorkflowManifest,
 } from './types';
-import { positionOf, type SourceDoc, type YamlPath } from './yaml-source';
-
-/** Where each manifest came from, so cross-manifest problems point at the right node. */
-export type SourceLookup = (m: Manifest) => SourceDoc | undefined;
+import { positionOf, type YamlPath } from './yaml-source';
 
 type Report = (m: Manifest, path: YamlPath, message: string, opts?: { key?: boolean }) => void;
 
 /**
  * Checks that span manifests: unique names, secrets that exist, DAG names unique, dependencies that exist
  * and form no cycle, addresses that resolve to depots, and sink options that fit the sink's depot type.
+ * Names resolve within folder scopes (see `./scope`).
  */
-export function crossChecks(set: ManifestSet, sourceOf: SourceLookup): Problem[] {
+export function crossChecks(set: ManifestSet): Problem[] {
   const problems: Problem[] = [];
   const report: Report = (m, path, message, opts = {}) => {
-    const src = sourceOf(m);
+    const src = sourceDocOf(m);
     problems.push({ ...(src ? positionOf(src, path, opts) : m.source), message });
   };
   checkUniqueNames(set, report);
   checkSecretRefs(set, report);
-  for (const wf of set.workflows) checkWorkflow(set, wf, report);
+  for (const wf of set.workflows) checkWorkflow(visibleFrom(set, wf), wf, report);
   return problems;
 }
 
+const clash = (a: Manifest, b: Manifest) => canSee(a, b) || canSee(b, a);
+
 function checkUniqueNames(set: ManifestSet, report: Report): void {
-  const seen = new Map<string, Manifest>();
-  for (const m of set.manifests) {
-    const key = `${m.type}/${m.name}`;
-    if (seen.has(key)) report(m, ['name'], `duplicate ${m.type} '${m.name}' (also in ${seen.get(key)?.source.file})`);
-    else seen.set(key, m);
-  }
-  const depotNames = new Map<string, DepotManifest>();
-  for (const d of allDepots(set)) {
-    const prev = depotNames.get(d.name);
-    const owner = set.manifests.find((m) => m.source === d.source) ?? d;
-    if (prev && prev.source !== d.source)
-      report(owner, ['name'], `depot '${d.name}' is defined twice (also in ${prev.source.file})`);
-    depotNames.set(d.name, d);
-  }
+  const all = set.manifests;
+  all.forEach((m, j) => {
+    const prev = all.slice(0, j).find((p) => p.type === m.type && p.name === m.name && clash(p, m));
+    if (prev) report(m, ['name'], `duplicate ${m.type} '${m.name}' (also in ${prev.source.file})`);
+  });
+  const entries = depotEntries(set);
+  entries.forEach((e, j) => {
+    const prev = entries.slice(0, j).find((p) => p.depot.name === e.depot.name && clash(p.owner, e.owner));
+    if (!prev || (prev.owner.type === e.owner.type && prev.owner.name === e.owner.name)) return;
+    const path = e.owner.type === 'lakehouse' ? ['lakehouse', 'iceberg', 'storage', 'depotName'] : ['name'];
+    report(e.owner, path, `depot '${e.depot.name}' is defined twice (also in ${prev.owner.source.file})`);
+  });
 }
 
 function checkSecretRefs(set: ManifestSet, report: Report): void {
-  const names = set.secrets.map((s) => s.name);
   const check = (m: Manifest, refs: { name: string }[], path: YamlPath) => {
+    const names = visibleFrom(set, m).secrets.map((s) => s.name);
     refs.forEach((r, i) => {
       if (names.includes(r.name)) return;
       const hint = closest(r.name, names);
-      report(
-        m,
-        [...path, i, 'name'],
-        `unknown instance-secret '${r.name}'${hint ? `; did you mean '${hint}'?` : ''} (declare it with type: instance-secret and an acl)`,
-      );
+      const msg = `unknown instance-secret '${r.name}'${hint ? `; did you mean '${hint}'?` : ''} (declare it with type: instance-secret and an acl)`;
+      report(m, [...path, i, 'name'], msg);
     });
   };
   for (const lh of set.lakehouses) {
     const s3 = lh.lakehouse.storage.s3;
-    if (s3) check(lh, s3.secrets, ['lakehouse', 'iceberg', 'storage']);
+    if (!s3) continue;
+    // The seed writes the secrets inside `s3:`, the DataOS reference beside it; point at whichever exists.
+    const raw = rawAt(sourceDocOf(lh)?.value, ['lakehouse', 'iceberg', 'storage', 's3', 'secrets']);
+    check(lh, s3.secrets, ['lakehouse', 'iceberg', 'storage', ...(raw ? ['s3'] : []), 'secrets']);
   }
   for (const d of set.depots) check(d, d.depot.secrets, ['depot', 'secrets']);
+}
+
+/** @internal The raw value at `path` of a parsed document. */
+export function rawAt(root: unknown, path: YamlPath): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
 }
 
 function checkWorkflow(set: ManifestSet, wf: WorkflowManifest, report: Report): void {
@@ -143,14 +153,21 @@ const SOURCE_ONLY: (keyof JobOptions)[] = [
 ];
 const TABLE_RE = /^[A-Za-z_][\w$]*\.[A-Za-z_][\w$]*$/;
 
+/** Reports about one endpoint; `opt(key)` points at that option's key as written (or at `options`). */
+interface EndpointReport {
+  at(path: YamlPath, message: string): void;
+  opt(key: keyof JobOptions, message: string): void;
+  path: YamlPath;
+}
+
 function checkEndpoints(set: ManifestSet, wf: WorkflowManifest, n: DagNode, i: number, report: Report): void {
-  const base = ['workflow', 'dag', i, 'spec', 'stackSpec'];
   const depots = allDepots(set);
   for (const role of ['source', 'sink'] as const) {
     const e = n.spec.stackSpec[role];
-    const path = [...base, role];
+    const path = ['workflow', 'dag', i, 'spec', 'stackSpec', role];
     if (e.depot === '') continue; // the address did not parse; already reported
-    const depot = depots.find((d) => d.name === e.depot);
+    const matches = depots.filter((d) => d.name === e.depot);
+    const depot = matches[0];
     if (!depot) {
       const hint = closest(
         e.depot,
@@ -163,73 +180,73 @@ function checkEndpoints(set: ManifestSet, wf: WorkflowManifest, n: DagNode, i: n
       );
       continue;
     }
-    const wrong = role === 'source' ? SINK_ONLY : SOURCE_ONLY;
-    for (const k of wrong) {
-      if (e.options[k] !== undefined)
-        report(
-          wf,
-          [...path, 'options'],
-          `${role}.options: '${k}' is a ${role === 'source' ? 'sink' : 'source'} option`,
-          { key: true },
-        );
+    if (matches.length > 1)
+      report(
+        wf,
+        [...path, 'address'],
+        `${role}.address: depot '${e.depot}' is ambiguous (defined in ${matches.map((d) => d.source.file).join(', ')})`,
+      );
+    const rawOptions = rawAt(sourceDocOf(wf)?.value, [...path, 'options']);
+    const r: EndpointReport = {
+      path,
+      at: (p, m) => report(wf, p, m),
+      opt: (key, m) => {
+        const spelling = spellingOf(rawOptions, key);
+        report(wf, spelling ? [...path, 'options', spelling] : [...path, 'options'], m, { key: true });
+      },
+    };
+    for (const k of role === 'source' ? SINK_ONLY : SOURCE_ONLY) {
+      if (e.options[k] === undefined) continue;
+      const shown = spellingOf(rawOptions, k) ?? k;
+      r.opt(k, `${role}.options: '${shown}' is a ${role === 'source' ? 'sink' : 'source'} option`);
     }
-    if (role === 'source') checkSource(depot, e, path, (p, m) => report(wf, p, m));
-    else checkSink(depot, e, path, (p, m, o) => report(wf, p, m, o));
+    if (role === 'source') checkSource(depot, e, r);
+    else checkSink(depot, e, r);
   }
 }
 
-function checkSource(
-  depot: DepotManifest,
-  e: Endpoint,
-  path: YamlPath,
-  report: (p: YamlPath, m: string) => void,
-): void {
+function checkSource(depot: DepotManifest, e: Endpoint, r: EndpointReport): void {
   const o = e.options;
-  if (!o.sourceTable && !o.sourceQuery && !e.dataset)
-    report([...path, 'options'], "source.options: missing 'source-table' (schema.table or query:<SQL>)");
-  if (o.sourceQuery && depot.depot.type !== 'postgresql')
-    report(
-      [...path, 'options'],
-      `source.options: 'source-table: query:' needs a postgresql depot; '${depot.name}' is ${depot.depot.type}`,
-    );
-  if (o.sourceTable && depot.depot.type !== 'generator' && !TABLE_RE.test(o.sourceTable))
-    report([...path, 'options'], `source.options: source-table '${o.sourceTable}' is not schema.table`);
-  if (depot.depot.type === 's3')
-    report(
-      [...path, 'address'],
+  const type = depot.depot.type;
+  if (type === 's3') {
+    r.at(
+      [...r.path, 'address'],
       `source.address: depot '${depot.name}' of type s3 cannot be a source (use a lakehouse)`,
     );
+    return;
+  }
+  if (!o.sourceTable && !o.sourceQuery && !e.dataset) {
+    r.at([...r.path, 'options'], "source.options: missing 'source-table' (schema.table or query:<SQL>)");
+  }
+  if (o.sourceQuery !== undefined && type !== 'postgresql') {
+    r.opt('sourceQuery', `source.options: 'source-table: query:' needs a postgresql depot; '${depot.name}' is ${type}`);
+  }
+  if (o.sourceQuery === '') r.opt('sourceQuery', "source.options: 'source-table: query:' has no SQL");
+  if (o.sourceTable && type !== 'generator' && !TABLE_RE.test(o.sourceTable)) {
+    r.opt('sourceTable', `source.options: source-table '${o.sourceTable}' is not schema.table`);
+  }
 }
 
-function checkSink(
-  depot: DepotManifest,
-  e: Endpoint,
-  path: YamlPath,
-  report: (p: YamlPath, m: string, o?: { key?: boolean }) => void,
-): void {
+function checkSink(depot: DepotManifest, e: Endpoint, r: EndpointReport): void {
   const o = e.options;
   const type = depot.depot.type;
   if (type !== 'lakehouse' && type !== 'postgresql') {
-    report(
-      [...path, 'address'],
+    r.at(
+      [...r.path, 'address'],
       `sink.address: depot '${depot.name}' of type ${type} cannot be a sink (use a lakehouse or postgresql depot)`,
     );
     return;
   }
-  if (!o.destTable && !e.dataset) report([...path, 'options'], "sink.options: missing 'dest-table' (schema.table)");
+  if (!o.destTable && !e.dataset) r.at([...r.path, 'options'], "sink.options: missing 'dest-table' (schema.table)");
   if (o.destTable && !TABLE_RE.test(o.destTable))
-    report([...path, 'options'], `sink.options: dest-table '${o.destTable}' is not schema.table`);
+    r.opt('destTable', `sink.options: dest-table '${o.destTable}' is not schema.table`);
   if (o.incrementalStrategy === 'merge' && !o.primaryKey) {
-    report([...path, 'options'], "sink.options: incremental-strategy merge requires 'primary-key'");
+    r.opt('incrementalStrategy', "sink.options: incremental-strategy merge requires 'primary-key'");
   }
-  if (type === 'postgresql' && o.partitionBy)
-    report(
-      [...path, 'options'],
-      `sink.options: 'partition-by' applies to lakehouse sinks; '${depot.name}' is postgresql`,
-    );
-  if (type === 'lakehouse' && o.clusterBy)
-    report(
-      [...path, 'options'],
-      `sink.options: 'cluster-by' applies to postgresql sinks; '${depot.name}' is a lakehouse`,
-    );
+  if (type === 'postgresql' && o.partitionBy) {
+    r.opt('partitionBy', `sink.options: 'partition-by' applies to lakehouse sinks; '${depot.name}' is postgresql`);
+  }
+  if (type === 'lakehouse' && o.clusterBy) {
+    r.opt('clusterBy', `sink.options: 'cluster-by' applies to postgresql sinks; '${depot.name}' is a lakehouse`);
+  }
 }

@@ -101,8 +101,12 @@ export function parseDepot(ctx: DocContext, raw: Record<string, unknown>): Depot
   return out;
 }
 
-/** The depot a lakehouse creates (`storage.depotName`, default the lakehouse's name). */
+const LAKEHOUSE_DEPOTS = new WeakMap<LakehouseManifest, DepotManifest>();
+
+/** The depot a lakehouse creates (`storage.depotName`, default the lakehouse's name); the same object each call. */
 export function depotOfLakehouse(lh: LakehouseManifest): DepotManifest {
+  const cached = LAKEHOUSE_DEPOTS.get(lh);
+  if (cached) return cached;
   const storage = lh.lakehouse.storage;
   const depot: DepotManifest = {
     name: storage.depotName,
@@ -114,5 +118,6 @@ export function depotOfLakehouse(lh: LakehouseManifest): DepotManifest {
   if (lh.description !== undefined) depot.depot.description = lh.description;
   if (lh.workspace !== undefined) depot.workspace = lh.workspace;
   if (storage.s3) depot.depot.s3 = storage.s3;
+  LAKEHOUSE_DEPOTS.set(lh, depot);
   return depot;
 }

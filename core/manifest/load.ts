@@ -1,15 +1,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { crossChecks } from './checks';
 import { isRecord } from './common';
 import { DocContext } from './context';
 import { parseDepot } from './depot';
 import { parseLakehouse } from './lakehouse';
+import { setOrigin, setScope } from './scope';
 import { parseInstanceSecret } from './secret';
 import { closest } from './suggest';
 import type { Manifest, ManifestSet, Problem } from './types';
 import { parseWorkflow } from './workflow';
-import { parseYamlDocuments, type SourceDoc } from './yaml-source';
+import { parseYamlDocuments } from './yaml-source';
 
 const PARSERS = {
   lakehouse: parseLakehouse,
@@ -18,9 +19,6 @@ const PARSERS = {
   workflow: parseWorkflow,
 } as const;
 const TYPES = Object.keys(PARSERS);
-
-/** Which document each manifest came from (for cross-manifest problem positions). */
-const SOURCES = new WeakMap<Manifest, SourceDoc>();
 
 /**
  * Parses and validates the manifests of one YAML text (one or more `---` separated documents).
@@ -35,7 +33,7 @@ export function parseManifestText(text: string, file: string): { manifests: Mani
     const m = parseDocument(ctx);
     problems.push(...ctx.problems);
     if (m && ctx.problems.length === 0) {
-      SOURCES.set(m, src);
+      setOrigin(m, src, '');
       manifests.push(m);
     }
   }
@@ -84,16 +82,20 @@ export function toManifestSet(manifests: Manifest[]): ManifestSet {
  */
 export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet; problems: Problem[] }> {
   const problems: Problem[] = [];
-  const files: string[] = [];
+  const files: { file: string; scope: string }[] = [];
   for (const p of paths) {
     try {
-      files.push(...(await yamlFilesUnder(p)));
+      const isDir = (await stat(p)).isDirectory();
+      for (const file of await yamlFilesUnder(p)) files.push({ file, scope: isDir ? resolve(dirname(file)) : '' });
     } catch {
       problems.push({ file: p, line: 1, col: 1, message: 'no such file or folder' });
     }
   }
   const manifests: Manifest[] = [];
-  for (const file of [...new Set(files)]) {
+  const seen = new Set<string>();
+  for (const { file, scope } of files) {
+    if (seen.has(resolve(file))) continue;
+    seen.add(resolve(file));
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -107,11 +109,12 @@ export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet
       continue;
     }
     const r = parseManifestText(text, file);
+    for (const m of r.manifests) setScope(m, scope);
     manifests.push(...r.manifests);
     problems.push(...r.problems);
   }
   const set = toManifestSet(manifests);
-  problems.push(...crossChecks(set, (m) => SOURCES.get(m)));
+  problems.push(...crossChecks(set));
   return { set, problems: sortProblems(problems) };
 }
 

@@ -58,6 +58,13 @@ for (const d of OPTION_DEFS) {
   for (const s of [d.name, d.name.replace(/-/g, '_'), d.name.replace(/_/g, '-'), camel(d.name)]) BY_SPELLING.set(s, d);
 }
 
+/** @internal The spelling under which option `key` appears in a raw options mapping, if any. */
+export function spellingOf(rawOptions: unknown, key: keyof JobOptions): string | undefined {
+  if (!isRecord(rawOptions)) return undefined;
+  const target = key === 'sourceQuery' ? 'sourceTable' : key;
+  return Object.keys(rawOptions).find((k) => BY_SPELLING.get(k)?.key === target);
+}
+
 const TRANSFORMS: readonly PartitionTransformName[] = [
   'identity',
   'year',
