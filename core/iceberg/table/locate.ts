@@ -1,0 +1,65 @@
+/**
+ * Finds the current metadata file of a table given a metadata file, a table folder or its
+ * `metadata/` folder (local or `s3://`). Order, as the Hadoop catalog defines it:
+ * `version-hint.text` (or `.txt`, Impala) holding `N` (→ `vN.metadata.json`) or a file stem;
+ * an empty or useless hint, or none, → the highest version among `vN.metadata.json` and
+ * `NNNNN-uuid.metadata.json` files.
+ */
+import { NotFoundError } from '../../errors';
+import type { FileIO } from '../io/file-io';
+import { baseName, joinLocation } from './paths';
+
+const METADATA_FILE = /\.metadata\.json$/;
+const VERSIONED = /^v(\d+)(?:\.gz)?\.metadata\.json$/;
+const SEQUENCED = /^(\d+)-.*\.metadata\.json$/;
+
+/** True when the location names a metadata file rather than a folder. */
+export function isMetadataFile(location: string): boolean {
+  return METADATA_FILE.test(location);
+}
+
+/** Resolves a table location to its current metadata file; NotFoundError naming the folder when there is none. */
+export async function locateMetadataFile(location: string, io: FileIO): Promise<string> {
+  const trimmed = location.replace(/\/+$/, '');
+  if (isMetadataFile(trimmed)) return trimmed;
+  const metadataDir = baseName(trimmed) === 'metadata' ? trimmed : joinLocation(trimmed, 'metadata');
+  const hinted = await fromHint(metadataDir, io);
+  if (hinted) return hinted;
+  const highest = await highestVersion(metadataDir, io);
+  if (highest) return highest;
+  throw new NotFoundError(`no iceberg metadata file found in ${metadataDir}`);
+}
+
+async function readHint(metadataDir: string, io: FileIO): Promise<string | undefined> {
+  for (const name of ['version-hint.text', 'version-hint.txt']) {
+    const path = joinLocation(metadataDir, name);
+    if (await io.exists(path)) return new TextDecoder().decode(await io.read(path)).trim();
+  }
+  return undefined;
+}
+
+async function fromHint(metadataDir: string, io: FileIO): Promise<string | undefined> {
+  const hint = await readHint(metadataDir, io);
+  if (!hint) return undefined; // no hint, or an empty one (Impala v3 tables): fall back to listing
+  const stem = hint.replace(/(\.gz)?\.metadata\.json$/, '');
+  const stems = /^\d+$/.test(stem) ? [`v${stem}`, stem] : [stem];
+  for (const s of stems) {
+    for (const suffix of ['.metadata.json', '.gz.metadata.json']) {
+      const path = joinLocation(metadataDir, `${s}${suffix}`);
+      if (await io.exists(path)) return path;
+    }
+  }
+  return undefined;
+}
+
+async function highestVersion(metadataDir: string, io: FileIO): Promise<string | undefined> {
+  let best: { version: bigint; path: string } | undefined;
+  for await (const file of io.list(`${metadataDir}/`)) {
+    const name = baseName(file.path);
+    const m = VERSIONED.exec(name) ?? SEQUENCED.exec(name);
+    if (!m?.[1]) continue;
+    const version = BigInt(m[1]);
+    if (!best || version > best.version) best = { version, path: joinLocation(metadataDir, name) };
+  }
+  return best?.path;
+}
