@@ -10,6 +10,7 @@ import type {
   Manifest,
   ManifestSet,
   Problem,
+  SourcePos,
   WorkflowManifest,
 } from './types';
 import { positionOf, type YamlPath } from './yaml-source';
@@ -33,20 +34,27 @@ export function crossChecks(set: ManifestSet): Problem[] {
   return problems;
 }
 
+/** `line N` in the same file, else `file:line`. */
+const where = (p: SourcePos, here: SourcePos) => (p.file === here.file ? `line ${p.line}` : `${p.file}:${p.line}`);
+
 const clash = (a: Manifest, b: Manifest) => canSee(a, b) || canSee(b, a);
 
 function checkUniqueNames(set: ManifestSet, report: Report): void {
   const all = set.manifests;
   all.forEach((m, j) => {
     const prev = all.slice(0, j).find((p) => p.type === m.type && p.name === m.name && clash(p, m));
-    if (prev) report(m, ['name'], `duplicate ${m.type} '${m.name}' (also in ${prev.source.file})`);
+    if (prev) report(m, ['name'], `duplicate ${m.type} '${m.name}' (also at ${where(prev.source, m.source)})`);
   });
   const entries = depotEntries(set);
   entries.forEach((e, j) => {
     const prev = entries.slice(0, j).find((p) => p.depot.name === e.depot.name && clash(p.owner, e.owner));
     if (!prev || (prev.owner.type === e.owner.type && prev.owner.name === e.owner.name)) return;
     const path = e.owner.type === 'lakehouse' ? ['lakehouse', 'iceberg', 'storage', 'depotName'] : ['name'];
-    report(e.owner, path, `depot '${e.depot.name}' is defined twice (also in ${prev.owner.source.file})`);
+    report(
+      e.owner,
+      path,
+      `depot '${e.depot.name}' is defined twice (also at ${where(prev.owner.source, e.owner.source)})`,
+    );
   });
 }
 
@@ -92,7 +100,8 @@ function checkWorkflow(set: ManifestSet, wf: WorkflowManifest, report: Report): 
       if (byName.has(dep) && dep !== n.name) return;
       const msg =
         dep === n.name ? `job '${n.name}' depends on itself` : `job '${n.name}' depends on unknown job '${dep}'`;
-      const hint = dep === n.name ? undefined : closest(dep, [...byName.keys()]);
+      const others = [...byName.keys()].filter((k) => k !== n.name);
+      const hint = dep === n.name ? undefined : closest(dep, others);
       report(wf, ['workflow', 'dag', i, 'dependencies', j], `${msg}${hint ? `; did you mean '${hint}'?` : ''}`);
     });
     checkEndpoints(set, wf, n, i, report);
@@ -169,15 +178,10 @@ function checkEndpoints(set: ManifestSet, wf: WorkflowManifest, n: DagNode, i: n
     const matches = depots.filter((d) => d.name === e.depot);
     const depot = matches[0];
     if (!depot) {
-      const hint = closest(
-        e.depot,
-        depots.map((d) => d.name),
-      );
-      report(
-        wf,
-        [...path, 'address'],
-        `${role}.address: unknown depot '${e.depot}'${hint ? `; did you mean '${hint}'?` : ''}`,
-      );
+      const names = depots.map((d) => d.name).sort();
+      const hint = closest(e.depot, names);
+      const known = hint ? `; did you mean '${hint}'?` : names.length > 0 ? `; known depots: ${names.join(', ')}` : '';
+      report(wf, [...path, 'address'], `${role}.address: unknown depot '${e.depot}'${known}`);
       continue;
     }
     if (matches.length > 1)

@@ -29,16 +29,18 @@ export class DocContext {
     return undefined;
   }
 
+  private missing(full: YamlPath): void {
+    const parent = full.slice(0, -1);
+    this.at(parent, `${dotted(parent) || 'manifest'}: missing required field '${String(full[full.length - 1])}'`);
+  }
+
   private zodIssue(issue: z.core.$ZodIssue, full: YamlPath, root: unknown, rel: PropertyKey[]): void {
     const where = dotted(full);
     switch (issue.code) {
       case 'invalid_type': {
         const actual = valueAt(root, rel);
         if (actual === undefined) {
-          this.at(
-            full.slice(0, -1),
-            `${dotted(full.slice(0, -1)) || 'manifest'}: missing required field '${String(full[full.length - 1])}'`,
-          );
+          this.missing(full);
         } else {
           this.at(full, `${where}: expected ${typeName(issue.expected)}, got ${describe(actual)}`);
         }
@@ -46,6 +48,10 @@ export class DocContext {
       }
       case 'invalid_value': {
         const actual = valueAt(root, rel);
+        if (actual === undefined) {
+          this.missing(full);
+          return;
+        }
         const allowed = issue.values.map((v) => String(v));
         const hint = typeof actual === 'string' ? closest(actual, allowed) : undefined;
         const got = typeof actual === 'string' ? `'${actual}'` : describe(actual);
@@ -58,6 +64,9 @@ export class DocContext {
       case 'unrecognized_keys':
         for (const key of issue.keys)
           this.at([...full, key], `${dotted([...full, key])}: unknown field '${key}'`, { key: true });
+        return;
+      case 'too_big':
+        this.at(full, `${where}: must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`);
         return;
       case 'too_small':
         this.at(full, `${where}: ${tooSmall(issue)}`);
@@ -94,7 +103,7 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
 }
 
 function typeName(expected: string): string {
-  if (expected === 'object') return 'a mapping';
+  if (expected === 'object' || expected === 'record') return 'a mapping';
   if (expected === 'array') return 'a list';
   if (expected === 'int') return 'an integer';
   return expected === 'string'
