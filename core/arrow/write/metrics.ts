@@ -11,6 +11,7 @@ import * as arrow from 'apache-arrow';
 import type { Schema } from '../../iceberg/spec/schema';
 import type { IcebergType, NestedField, PrimitiveValue } from '../../iceberg/spec/types';
 import { isList, isMap, isStruct, primitiveKind } from '../../iceberg/spec/types';
+import { uuidFromBytes } from '../../iceberg/spec/values';
 
 export const TRUNCATE_LENGTH = 16;
 
@@ -126,10 +127,13 @@ function readerFor(kind: string | undefined, data: arrow.Data): ((i: number) => 
       return (i) => decimalAt(data.values as Uint32Array, i);
     case 'string':
     case 'binary':
-    case 'fixed':
-    case 'uuid': {
+    case 'fixed': {
       const vec = arrow.makeVector(data);
       return (i) => vec.get(i) as string | Uint8Array;
+    }
+    case 'uuid': {
+      const vec = arrow.makeVector(data);
+      return (i) => uuidFromBytes(vec.get(i) as Uint8Array);
     }
     default:
       return undefined;
@@ -196,4 +200,10 @@ export function truncateBinaryUpper(b: Uint8Array): Uint8Array | undefined {
     }
   }
   return undefined;
+}
+
+/** Reads row i of a primitive column of Iceberg type `t` as a PrimitiveValue (null when null). */
+export function valueReader(t: string, data: arrow.Data): (i: number) => PrimitiveValue | null {
+  const read = readerFor(primitiveKind(t)?.kind, data);
+  return (i) => (read && data.getValid(i) ? read(i) : null);
 }

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import { icebergSchemaOf } from '../../../../core/arrow/write/arrow-schema';
+import { conformTable } from '../../../../core/arrow/write/conform';
+import { writeDataFiles } from '../../../../core/arrow/write/data-file-writer';
+import { FileCatalog } from '../../../../core/iceberg/catalog/file-catalog';
+import { LocalFileIO } from '../../../../core/iceberg/io/local';
+import { appendFiles, replaceAll } from '../../../../core/iceberg/transaction/operations';
+import { byKey, readRows } from './read-back';
+
+const dir = mkdtempSync(join(tmpdir(), 'icefloe-append-'));
+afterAll(() => (process.env.KEEP_DIR ? undefined : rmSync(dir, { recursive: true, force: true })));
+const id = { namespace: ['db'], name: 'events' };
+
+function batch(ids: bigint[], names: string[]): arrow.Table {
+  return new arrow.Table({
+    id: arrow.makeVector(BigInt64Array.from(ids)),
+    name: arrow.vectorFromArray(names, new arrow.Utf8()),
+  });
+}
+
+describe('append and overwrite through the file catalog', () => {
+  it('creates, appends twice, overwrites, and time-travels to every snapshot', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    await catalog.createNamespace(['db']);
+    const first = batch([1n, 2n], ['a', 'b']);
+    const schema = icebergSchemaOf(first.schema);
+    const created = await catalog.createTable(id, { schema });
+    const write = async (t: arrow.Table, prefix: string) => {
+      const { metadata: m } = await catalog.loadTable(id);
+      return writeDataFiles(conformTable(t, schema), {
+        io: catalog.io,
+        location: m.location,
+        schema,
+        spec: m['partition-specs'][0]!,
+        properties: m.properties,
+        prefix,
+      });
+    };
+    const s1 = await appendFiles(catalog, id, await write(first, 'r1'));
+    const s2 = await appendFiles(catalog, id, await write(batch([3n], ['c']), 'r2'));
+    const s3 = await replaceAll(catalog, id, await write(batch([9n], ['z']), 'r3'));
+    expect(created.metadata.snapshots).toHaveLength(0);
+    expect((await readRows(catalog, id, s1.snapshot['snapshot-id'])).sort(byKey('id'))).toEqual([
+      { id: 1n, name: 'a' },
+      { id: 2n, name: 'b' },
+    ]);
+    expect(await readRows(catalog, id, s2.snapshot['snapshot-id'])).toHaveLength(3);
+    expect(await readRows(catalog, id)).toEqual([{ id: 9n, name: 'z' }]);
+    expect(s3.snapshot.summary).toMatchObject({
+      operation: 'overwrite',
+      'deleted-data-files': '2',
+      'deleted-records': '3',
+      'total-records': '1',
+    });
+    const { metadata } = await catalog.loadTable(id);
+    expect(metadata['metadata-log']).toHaveLength(3);
+    expect(metadata['snapshot-log'].map((e) => e['snapshot-id'])).toEqual(
+      [s1, s2, s3].map((s) => s.snapshot['snapshot-id']),
+    );
+    expect(metadata['last-sequence-number']).toBe(3n);
+  });
+});
