@@ -22,11 +22,4 @@ export function tagWithManifest(scope: IConstruct, meta: ResourceMeta, kind: str
   if (meta.workspace) tags.add('icefloe:workspace', tagValue(meta.workspace));
 }
 
-/** CloudFormation stack names: letters, digits and hyphens, starting with a letter, up to 128 characters. */
-export function stackName(...parts: string[]): string {
-  return parts
-    .join('-')
-    .replace(/[^A-Za-z0-9-]/g, '-')
-    .replace(/-+/g, '-')
-    .slice(0, 128);
-}
+export { stackName } from '../core/aws/names';

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { stateMachineNameOf } from '../../core/aws/names';
 import type { WorkflowManifest } from '../../core/manifest/types';
 import { workflowDefinition } from '../../statemachines';
 import { grantGlue, WAREHOUSE_WILDCARDS } from '../constructs/lakehouse-access';
@@ -15,7 +16,7 @@ import { WorkflowSchedule } from '../constructs/workflow-schedule';
 import { WorkflowStateMachine } from '../constructs/workflow-state-machine';
 import { allowLogsToUseKey } from '../defaults/logs-key';
 import { justifyWildcards } from '../nag';
-import { stackName, tagWithManifest } from '../tags';
+import { tagWithManifest } from '../tags';
 import type { LakehouseStack } from './lakehouse-stack';
 
 const TASKS: TaskName[] = ['plan', 'move', 'commit', 'cleanup'];
@@ -42,7 +43,7 @@ export interface WorkflowStackProps extends StackProps {
 
 /** The Step Functions state machine name of a workflow: `icefloe-<workspace>-<name>`. */
 export function workflowStateMachineName(workflow: Pick<WorkflowManifest, 'name' | 'workspace'>): string {
-  return stackName('icefloe', workflow.workspace ?? 'public', workflow.name).slice(0, 80);
+  return stateMachineNameOf(workflow.name, workflow.workspace);
 }
 
 /** A largest memory request/limit among the DAG's jobs, within Lambda's bounds. */
