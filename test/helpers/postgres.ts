@@ -3,11 +3,13 @@
  * in-memory PGlite, unique schema names, and small Arrow batch builders with exact buffers.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type Data, type DataType, Field, makeData, RecordBatch, Schema, Struct, vectorFromArray } from 'apache-arrow';
 import type { PostgresServerConfig } from '../../core/connectors/postgres/config';
 import type { PgDriver } from '../../core/connectors/postgres/driver';
 import { openPgPool } from '../../core/connectors/postgres/pg-driver';
-import { openPglite } from '../../core/connectors/postgres/pglite-driver';
+import { openPglite, type PgliteLike } from '../../core/connectors/postgres/pglite-driver';
 
 export const PG_TEST_CONFIG: PostgresServerConfig = {
   host: '127.0.0.1',
@@ -26,8 +28,44 @@ export function openTestPg(): PgDriver {
   return openPgPool({ ...PG_TEST_CONFIG, maxConnections: 4 });
 }
 
-export function openTestPglite(): Promise<PgDriver> {
-  return openPglite();
+/**
+ * In-memory PGlite in a worker thread. Jest runs modules in a vm sandbox without dynamic `import()`, which
+ * PGlite needs to load its WASM; a worker thread is plain Node. The connector's PGlite driver is the same.
+ */
+export async function openTestPglite(): Promise<PgDriver> {
+  const worker = new Worker(join(__dirname, '../integration/postgres/pglite-worker.cjs'));
+  worker.unref();
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  let next = 0;
+  worker.on('message', (m: { id: number; result?: unknown; error?: { message: string; code?: string } }) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error) p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+    else p?.resolve(m.result);
+  });
+  const call = (msg: Record<string, unknown>) =>
+    new Promise<never>((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ ...msg, id });
+    });
+  const remote: PgliteLike = {
+    async query(sql, params, opts) {
+      const { blob, ...rest } = opts ?? {};
+      return call({
+        op: 'query',
+        sql,
+        params,
+        opts: rest,
+        blob: blob ? new Uint8Array(await blob.arrayBuffer()) : undefined,
+      });
+    },
+    async close() {
+      await call({ op: 'close' });
+      await worker.terminate();
+    },
+  };
+  return openPglite(remote);
 }
 
 /** Drops a schema and everything in it. */

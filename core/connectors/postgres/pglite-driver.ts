@@ -4,6 +4,17 @@
  * COPY data is gathered in memory first (chunks are bounded by the planner).
  */
 import type { PGlite } from '@electric-sql/pglite';
+
+/** The part of PGlite the driver uses (a PGlite instance, or a proxy to one in a worker thread). */
+export interface PgliteLike {
+  query<T>(
+    sql: string,
+    params?: unknown[],
+    opts?: { rowMode?: 'array' | 'object'; blob?: Blob },
+  ): Promise<{ rows: T[]; affectedRows?: number }>;
+  close(): Promise<void>;
+}
+
 import type { PostgresConnectionConfig } from './config';
 import { inTransaction, type PgDriver, type PgSession, type QueryResult, wrapError } from './driver';
 
@@ -14,7 +25,7 @@ class PgliteDriver implements PgDriver {
   private readonly direct: PgSession;
 
   constructor(
-    private readonly db: PGlite,
+    private readonly db: PgliteLike,
     private readonly config?: PostgresConnectionConfig,
   ) {
     this.direct = {
@@ -78,9 +89,9 @@ class PgliteDriver implements PgDriver {
 }
 
 /** Opens PGlite in `path` (a folder, created when missing) or in memory; also wraps an existing instance. */
-export async function openPglite(path?: string | PGlite, config?: PostgresConnectionConfig): Promise<PgDriver> {
+export async function openPglite(path?: string | PgliteLike, config?: PostgresConnectionConfig): Promise<PgDriver> {
   if (path !== undefined && typeof path !== 'string') return new PgliteDriver(path, config);
   const { PGlite: Ctor } = await import('@electric-sql/pglite');
-  const db = (await Ctor.create(path)) as unknown as PGlite;
+  const db = (await Ctor.create(path)) as unknown as PGlite as unknown as PgliteLike;
   return new PgliteDriver(db, config);
 }
