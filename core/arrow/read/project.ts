@@ -8,7 +8,8 @@
 import type { Field as ArrowField } from 'apache-arrow';
 import { valueFromJson } from '../../iceberg/spec/json-values';
 import { mappedFieldId, type NameMapping } from '../../iceberg/spec/name-mapping';
-import type { IcebergType, NestedField } from '../../iceberg/spec/types';
+import { findFieldById } from '../../iceberg/spec/schema';
+import type { IcebergType, NestedField, StructType } from '../../iceberg/spec/types';
 import { isList, isMap, isStruct, primitiveKind } from '../../iceberg/spec/types';
 import { uuidFromBytes } from '../../iceberg/spec/values';
 
@@ -132,7 +133,28 @@ export function planColumns(
       const source = fields[index] as ArrowField;
       return { kind: 'file', index, convert: converterFor(source, f.type, [source.name], ids) };
     }
-    if (partitionValues.has(f.id)) return { kind: 'constant', value: partitionValues.get(f.id) ?? null };
+    if (partitionValues.has(f.id)) {
+      const v = partitionValues.get(f.id) ?? null;
+      return { kind: 'constant', value: typeof f.type === 'string' ? promote(f.type)(v) : v };
+    }
     return { kind: 'constant', value: initialDefault(f) };
   });
+}
+
+/**
+ * False when the mapping names a field id that the schema gives to a differently named field
+ * (a hand-edited or stale mapping, as in Impala's `iceberg_migrated_complex_test`, whose mapping
+ * numbers fields depth-first while the schema numbers them breadth-first). Such a mapping would
+ * read columns into the wrong fields; readers then fall back to matching names.
+ */
+export function mappingMatchesSchema(mapping: NameMapping, schema: StructType): boolean {
+  const synthetic = new Set(['element', 'key', 'value']);
+  const check = (fields: NameMapping): boolean =>
+    fields.every((m) => {
+      const id = m['field-id'];
+      const f = id === undefined ? undefined : findFieldById(schema, id);
+      if (f && !synthetic.has(f.name) && !m.names.includes(f.name)) return false;
+      return check(m.fields ?? []);
+    });
+  return check(mapping);
 }

@@ -18,6 +18,16 @@ function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
+/** The shortest decimal that reads back as the same float32 (what Java's Float.toString prints). */
+export function shortestFloat32(v: number): number {
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(f.toPrecision(p));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return f;
+}
+
 /** A JSON-ready value of an in-memory value of type `t`. */
 export function jsonValue(t: IcebergType, v: unknown): unknown {
   if (v === null || v === undefined) return null;
@@ -60,6 +70,7 @@ function primitiveJson(t: string, v: unknown): unknown {
     case 'binary':
       return v instanceof Uint8Array ? hex(v) : v;
     case 'float':
+      return Number.isFinite(v as number) ? shortestFloat32(v as number) : String(v);
     case 'double':
       return Number.isFinite(v as number) ? v : String(v);
     default:
