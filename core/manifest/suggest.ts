@@ -14,7 +14,7 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate nearest to `word`, if it is plausibly a typo of it (distance at most a third of
- * the word's length, minimum 2). Compares case-insensitively with `_` and `-` treated alike.
+ * the word's length, minimum 1, and less than the whole word). Compares case-insensitively with `_` and `-` treated alike.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/_/g, '-');
@@ -28,5 +28,5 @@ export function closest(word: string, candidates: readonly string[]): string | u
       best = c;
     }
   }
-  return bestD <= Math.max(2, Math.floor(w.length / 3)) ? best : undefined;
+  return bestD <= Math.max(1, Math.floor(w.length / 3)) && bestD < w.length ? best : undefined;
 }
