@@ -1,0 +1,182 @@
+/**
+ * Row-level merge on key (upsert). Two strategies, chosen by `write.merge.mode` (Iceberg's property):
+ * - `merge-on-read` (default): new rows as data files plus an equality delete file holding their keys
+ *   (and partition source columns, so the deletes land in the same partitions); constant memory.
+ * - `copy-on-write`: data files whose key bounds may hold an incoming key are read, the matching rows
+ *   dropped (equality deletes already in the table applied), and the rest rewritten with the new rows.
+ * Incoming rows with duplicate keys keep the last occurrence.
+ */
+import * as arrow from 'apache-arrow';
+import { arrowSchemaOf } from '../../arrow/write/arrow-schema';
+import { conformTable } from '../../arrow/write/conform';
+import { writeDataFiles } from '../../arrow/write/data-file-writer';
+import { valueReader } from '../../arrow/write/metrics';
+import { takeTable } from '../../arrow/write/take';
+import { InvalidInputError } from '../../errors';
+import type { FileIO } from '../io/file-io';
+import { type DataFile, DataFileContent } from '../spec/manifest';
+import type { PartitionSpec } from '../spec/partition-spec';
+import type { Schema } from '../spec/schema';
+import type { TableMetadata } from '../spec/table-metadata';
+import { fromBytes } from '../spec/values';
+import { currentManifests, liveEntries } from './removals';
+
+const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+
+/** Key strings per row of `table` for the key columns `ids`. */
+export function rowKeys(table: arrow.Table, schema: Schema, ids: number[]): string[] {
+  const cols = ids.map((id) => {
+    const idx = schema.fields.findIndex((f) => f.id === id);
+    const f = schema.fields[idx];
+    if (!f || typeof f.type !== 'string')
+      throw new InvalidInputError(`merge key field ${id} must be a top-level primitive column`);
+    return { idx, type: f.type };
+  });
+  const out: string[] = [];
+  for (const batch of table.batches) {
+    const readers = cols.map((c) => valueReader(c.type, batch.data.children[c.idx] as arrow.Data));
+    for (let i = 0; i < batch.numRows; i++) out.push(readers.map((r) => keyText(r(i))).join('\u0000'));
+  }
+  return out;
+}
+
+function keyText(v: unknown): string {
+  if (v === null || v === undefined) return '\u0001null';
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  return String(v);
+}
+
+/** Keeps the last row of each key. */
+export function dedupeByKey(table: arrow.Table, schema: Schema, ids: number[]): arrow.Table {
+  const keys = rowKeys(table, schema, ids);
+  const last = new Map<string, number>();
+  keys.forEach((k, i) => last.set(k, i));
+  if (last.size === keys.length) return table;
+  return takeTable(table, Int32Array.from([...last.values()].sort((a, b) => a - b)));
+}
+
+/** Key field ids of `names` (exact, then case-insensitive). */
+export function keyFieldIds(schema: Schema, names: string[]): number[] {
+  return names.map((n) => {
+    const f =
+      schema.fields.find((x) => x.name === n) ?? schema.fields.find((x) => x.name.toLowerCase() === n.toLowerCase());
+    if (!f) throw new InvalidInputError(`primary key column ${n} is not in the table`);
+    return f.id;
+  });
+}
+
+export interface MergeWriteOptions {
+  io: FileIO;
+  metadata: TableMetadata;
+  schema: Schema;
+  spec: PartitionSpec;
+  keyIds: number[];
+  prefix: string;
+}
+
+/** Merge-on-read: writes the data files and the equality delete files of an upsert. */
+export async function writeMergeOnRead(table: arrow.Table, o: MergeWriteOptions): Promise<DataFile[]> {
+  const m = o.metadata;
+  const base = { io: o.io, location: m.location, spec: o.spec, properties: m.properties };
+  const data = await writeDataFiles(table, { ...base, schema: o.schema, prefix: o.prefix });
+  const ids = new Set([...o.keyIds, ...o.spec.fields.map((f) => f['source-id'])]);
+  const delSchema: Schema = { ...o.schema, fields: o.schema.fields.filter((f) => ids.has(f.id)) };
+  const keysOnly = conformTable(projectColumns(table, delSchema), delSchema);
+  const deletes = await writeDataFiles(keysOnly, {
+    ...base,
+    schema: delSchema,
+    prefix: `${o.prefix}-eqdel`,
+    content: DataFileContent.EqualityDeletes,
+    equalityIds: o.keyIds,
+  });
+  return [...data, ...deletes];
+}
+
+function projectColumns(table: arrow.Table, schema: Schema): arrow.Table {
+  return table.select(schema.fields.map((f) => f.name) as never[]) as arrow.Table;
+}
+
+/** Copy-on-write: returns the files to remove and the files to add. */
+export async function writeCopyOnWrite(
+  table: arrow.Table,
+  o: MergeWriteOptions,
+): Promise<{ remove: string[]; add: DataFile[] }> {
+  const m = o.metadata;
+  const incoming = new Set(rowKeys(table, o.schema, o.keyIds));
+  const bounds = keyBounds(table, o);
+  const live = (await Promise.all((await currentManifests(o.io, m)).map((mf) => liveEntries(o.io, m, mf)))).flat();
+  const deletes = live.filter((e) => e.dataFile.content === DataFileContent.EqualityDeletes);
+  const remove: string[] = [];
+  const kept: arrow.Table[] = [];
+  for (const e of live) {
+    if (e.dataFile.content !== DataFileContent.Data || !mayContain(e.dataFile, o, bounds)) continue;
+    const rows = conformTable(readParquet(await o.io.read(e.dataFile.filePath)), o.schema);
+    const keys = rowKeys(rows, o.schema, o.keyIds);
+    const dropped = await deletedKeys(
+      o,
+      deletes.filter((d) => (d.sequenceNumber ?? 0n) > (e.sequenceNumber ?? 0n)),
+    );
+    const keep = keys.flatMap((k, i) => (incoming.has(k) || dropped.has(k) ? [] : [i]));
+    if (keep.length === rows.numRows && !keys.some((k) => incoming.has(k))) continue;
+    remove.push(e.dataFile.filePath);
+    if (keep.length > 0) kept.push(takeTable(rows, Int32Array.from(keep)));
+  }
+  const all = kept.length
+    ? new arrow.Table(
+        arrowSchemaOf(o.schema),
+        [...kept, table].flatMap((t) => t.batches),
+      )
+    : table;
+  const base = { io: o.io, location: m.location, spec: o.spec, properties: m.properties, schema: o.schema };
+  return { remove, add: await writeDataFiles(all, { ...base, prefix: o.prefix }) };
+}
+
+async function deletedKeys(o: MergeWriteOptions, deletes: { dataFile: DataFile }[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const d of deletes) {
+    const ids = d.dataFile.equalityIds ?? [];
+    if (ids.join() !== o.keyIds.join()) continue;
+    const delSchema: Schema = { ...o.schema, fields: o.schema.fields.filter((f) => ids.includes(f.id)) };
+    const t = conformTable(readParquet(await o.io.read(d.dataFile.filePath)), delSchema);
+    for (const k of rowKeys(t, delSchema, ids)) out.add(k);
+  }
+  return out;
+}
+
+function readParquet(bytes: Uint8Array): arrow.Table {
+  return arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
+}
+
+type Bounds = { lower: unknown; upper: unknown } | undefined;
+
+function keyBounds(table: arrow.Table, o: MergeWriteOptions): Bounds {
+  if (o.keyIds.length !== 1) return undefined;
+  const idx = o.schema.fields.findIndex((f) => f.id === o.keyIds[0]);
+  const t = o.schema.fields[idx]?.type;
+  if (typeof t !== 'string' || !/^(int|long|date|string)$/.test(t)) return undefined;
+  let lower: unknown;
+  let upper: unknown;
+  for (const b of table.batches) {
+    const r = valueReader(t, b.data.children[idx] as arrow.Data);
+    for (let i = 0; i < b.numRows; i++) {
+      const v = r(i);
+      if (v === null) continue;
+      if (lower === undefined || (v as never) < (lower as never)) lower = v;
+      if (upper === undefined || (v as never) > (upper as never)) upper = v;
+    }
+  }
+  return lower === undefined ? undefined : { lower, upper };
+}
+
+/** False only when the file's key bounds prove it holds no incoming key. */
+function mayContain(f: DataFile, o: MergeWriteOptions, b: Bounds): boolean {
+  if (!b) return true;
+  const id = o.keyIds[0] as number;
+  const t = o.schema.fields.find((x) => x.id === id)?.type as string;
+  const lo = f.lowerBounds?.get(id);
+  const hi = f.upperBounds?.get(id);
+  if (!lo || !hi) return true;
+  const fl = fromBytes(t, lo) as never;
+  const fh = fromBytes(t, hi) as never;
+  return !((b.upper as never) < fl || (b.lower as never) > fh);
+}

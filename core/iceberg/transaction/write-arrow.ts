@@ -1,0 +1,126 @@
+/**
+ * One-call writes of Arrow data into a catalog table: create (schema from Arrow, partition spec from
+ * `partitionBy`), evolve the schema, then append / overwrite / merge on key. Used by the lakehouse
+ * sink, the benchmarks and the tests.
+ */
+import type * as arrow from 'apache-arrow';
+import { icebergSchemaOf } from '../../arrow/write/arrow-schema';
+import { conformTable } from '../../arrow/write/conform';
+import { writeDataFiles } from '../../arrow/write/data-file-writer';
+import { InvalidInputError } from '../../errors';
+import type { Catalog, LoadedTable } from '../catalog/catalog';
+import type { TableIdentifier } from '../catalog/updates';
+import { PARTITION_DATA_ID_START, type PartitionSpec } from '../spec/partition-spec';
+import type { Schema } from '../spec/schema';
+import { evolveSchema } from './evolve';
+import { dedupeByKey, keyFieldIds, writeCopyOnWrite, writeMergeOnRead } from './merge';
+import { appendFiles, type CommitOptions, replaceAll, replaceFiles, rowDelta } from './operations';
+import type { CommitOutcome } from './snapshot-producer';
+
+/** A partition field as jobs write it (`partition-by` of a Nilus job). */
+export interface PartitionByInput {
+  column: string;
+  /** `identity`, `year`, `month`, `day`, `hour`, `bucket`, `truncate`, `void`. */
+  type: string;
+  bucketCount?: number;
+  width?: number;
+  name?: string;
+}
+
+/** Builds a partition spec over `schema` from partition-by entries. */
+export function partitionSpecOf(schema: Schema, by: PartitionByInput[] = [], specId = 0): PartitionSpec {
+  return {
+    'spec-id': specId,
+    fields: by.map((p, i) => {
+      const src =
+        schema.fields.find((f) => f.name === p.column) ??
+        schema.fields.find((f) => f.name.toLowerCase() === p.column.toLowerCase());
+      if (!src) throw new InvalidInputError(`partition column ${p.column} is not in the table`);
+      const transform =
+        p.type === 'bucket'
+          ? `bucket[${p.bucketCount ?? 16}]`
+          : p.type === 'truncate'
+            ? `truncate[${p.width ?? 10}]`
+            : p.type;
+      const name = p.name ?? (p.type === 'identity' ? src.name : `${src.name}_${p.type}`);
+      return { 'source-id': src.id, 'field-id': PARTITION_DATA_ID_START + i, name, transform };
+    }),
+  };
+}
+
+export interface EnsureTableOptions {
+  partitionBy?: PartitionByInput[];
+  properties?: Record<string, string>;
+  formatVersion?: 1 | 2 | 3;
+}
+
+/** Creates the table (and namespace) from an Arrow schema, or evolves an existing one to hold it. */
+export async function ensureTable(
+  catalog: Catalog,
+  id: TableIdentifier,
+  schema: arrow.Schema,
+  o: EnsureTableOptions = {},
+): Promise<LoadedTable> {
+  if (await catalog.tableExists(id)) {
+    const t = await catalog.loadTable(id);
+    const m = t.metadata;
+    const cur = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+    const next = evolveSchema(cur, schema, m['last-column-id'], Math.max(...m.schemas.map((s) => s['schema-id'])) + 1);
+    if (!next) return t;
+    return catalog.commitTable({
+      identifier: id,
+      requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': m['current-schema-id'] }],
+      updates: [
+        { action: 'add-schema', schema: next },
+        { action: 'set-current-schema', 'schema-id': -1 },
+      ],
+    });
+  }
+  if (!(await catalog.namespaceExists(id.namespace)))
+    await catalog.createNamespace(id.namespace).catch(() => undefined);
+  const ice = icebergSchemaOf(schema);
+  return catalog.createTable(id, {
+    schema: ice,
+    partitionSpec: partitionSpecOf(ice, o.partitionBy),
+    properties: { 'write.parquet.compression-codec': 'zstd', ...(o.properties ?? {}) },
+    ...(o.formatVersion ? { formatVersion: o.formatVersion } : {}),
+  });
+}
+
+export interface WriteArrowOptions extends CommitOptions {
+  mode: 'append' | 'overwrite' | 'merge';
+  /** Key columns of a merge. */
+  keys?: string[];
+  /** Deterministic data file name prefix. @default a timestamp */
+  prefix?: string;
+  /** Overrides the table's `write.merge.mode`. */
+  mergeMode?: 'merge-on-read' | 'copy-on-write';
+}
+
+/** Writes `table` into an existing catalog table in one snapshot. */
+export async function writeArrow(
+  catalog: Catalog,
+  id: TableIdentifier,
+  table: arrow.Table,
+  o: WriteArrowOptions,
+): Promise<CommitOutcome> {
+  const loaded = await catalog.loadTable(id);
+  const m = loaded.metadata;
+  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+  const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+  const prefix = o.prefix ?? `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  let data = conformTable(table, schema);
+  const common = { io: catalog.io, location: m.location, schema, spec, properties: m.properties, prefix };
+  if (o.mode === 'append') return appendFiles(catalog, id, await writeDataFiles(data, common), o);
+  if (o.mode === 'overwrite') return replaceAll(catalog, id, await writeDataFiles(data, common), o);
+  const keyIds = keyFieldIds(schema, o.keys ?? []);
+  if (keyIds.length === 0) throw new InvalidInputError('a merge needs primary key columns (primary-key)');
+  data = dedupeByKey(data, schema, keyIds);
+  const mode = o.mergeMode ?? m.properties['write.merge.mode'] ?? 'merge-on-read';
+  const mo = { io: catalog.io, metadata: m, schema, spec, keyIds, prefix };
+  if (mode === 'copy-on-write' || m['format-version'] < 2) {
+    const { remove, add } = await writeCopyOnWrite(data, mo);
+    return replaceFiles(catalog, id, remove, add, { ...o, operation: remove.length ? 'overwrite' : 'append' });
+  }
+  return rowDelta(catalog, id, await writeMergeOnRead(data, mo), o);
+}
