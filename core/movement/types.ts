@@ -65,10 +65,13 @@ export interface OffloadedRef {
   $ref: string;
 }
 
-/** Input of the Commit task. Staged results are read from `plan.stagedPrefix` unless given inline or by ref. */
+/**
+ * Input of the Commit task. The Map discards Move outputs (ResultPath null) because thousands of them exceed
+ * a state's 256 KiB: each Move records its StagedChunks under `plan.stagedPrefix`, and Commit reads them there
+ * (a reference by prefix), checking that every chunk of the plan has one.
+ */
 export interface CommitInput {
   plan: PlanOutput;
-  staged?: MoveOutput[] | OffloadedRef;
 }
 
 /** Output of the Commit task: the run's totals. */
@@ -78,6 +81,8 @@ export interface CommitOutput extends CommitResult {
   chunkCount: number;
   rowsRead: number;
   bytesStaged: number;
+  /** Files (or staged parts) written: `detail.files`/`detail.dataFiles` lengths of the staged chunks, else one per non-empty chunk. */
+  files: number;
   cursor?: string;
   previousCursor?: string;
   incremental: boolean;

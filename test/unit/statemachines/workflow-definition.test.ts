@@ -1,7 +1,5 @@
-import aslValidator from 'asl-validator';
 import { InvalidInputError } from '../../../core/errors';
 import {
-  type AslDefinition,
   type AslState,
   dagLayers,
   PLACEHOLDERS,
@@ -9,15 +7,11 @@ import {
   TRANSIENT_ERRORS,
   workflowDefinition,
 } from '../../../statemachines';
+import { expectValid } from './asl-validate';
 import { endpoint, job, seedWorkflow, workflow } from './workflows';
 
 const gen = endpoint('dataos://gen:sales/orders', { sourceTable: 'sales.orders' });
 const lake = endpoint('dataos://lake:sales/orders', { destTable: 'sales.orders' });
-
-function expectValid(def: AslDefinition): void {
-  const { isValid, errorsText } = aslValidator(def as never);
-  expect(isValid ? '' : errorsText('\n')).toBe('');
-}
 
 /** Every state of a definition, nested branches and item processors included. */
 function allStates(def: { States: Record<string, AslState> }): Array<[string, AslState]> {

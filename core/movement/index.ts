@@ -1,0 +1,18 @@
+/**
+ * Data movement: the plan / move / commit / cleanup tasks, their payload contracts, the staging area, the
+ * connector registry (with the built-in `generator` source registered).
+ */
+import { connectors } from './connectors';
+import { GeneratorSource } from './sources/generator';
+
+connectors.register('generator', {
+  source: ({ endpoint, depot }) => new GeneratorSource(endpoint, depot.depot.generator ?? { rows: 1000, seed: 42 }),
+});
+
+export * from './connectors';
+export * from './deps';
+export { type SchemaJson, schemaFromJson, schemaToJson } from './schema-json';
+export { GeneratorSource, ORDERS_SCHEMA, ordersBatch } from './sources/generator';
+export { runKeys, Staging, safeSegment, toJson } from './staging';
+export { cleanup, commit, move, plan, type StagedRecord } from './tasks';
+export type * from './types';

@@ -1,0 +1,194 @@
+/**
+ * The four tasks of a job, generic over the Source and Sink contracts (`core/connectors/types.ts`), shared by
+ * the Lambda handlers and the local engine. Plan writes the chunk list to staging; Move stages chunks (and
+ * records what it staged, so a retried or repeated chunk replaces its record: idempotent); Commit makes the run
+ * visible in one atomic sink commit together with the job state, then drops the run's staging; Cleanup aborts.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { ChunkPointer, JobState, RunContext, StagedChunk } from '../connectors/types';
+import { IcefloeError } from '../errors';
+import type { TaskDeps } from './deps';
+import { schemaFromJson } from './schema-json';
+import { runKeys, safeSegment } from './staging';
+import type {
+  CleanupInput,
+  CleanupOutput,
+  CommitInput,
+  CommitOutput,
+  MoveInput,
+  MoveOutput,
+  PlanInput,
+  PlanOutput,
+} from './types';
+
+/** A staged chunk as recorded by Move: what the sink returned plus what was read. */
+export interface StagedRecord extends StagedChunk {
+  rowsRead: number;
+  bytesRead: number;
+}
+
+const now = (deps: TaskDeps) => (deps.now ?? (() => new Date()))();
+
+/** Plans one job: previous state from the sink, the source's plan, the chunk list into staging. */
+export async function plan(deps: TaskDeps, input: PlanInput): Promise<PlanOutput> {
+  const { workflow, node, jobId } = await deps.resolveJob(input);
+  const { source: srcEndpoint, sink: sinkEndpoint } = node.spec.stackSpec;
+  const ctx: RunContext = { jobId, runId: input.runId };
+  const [source, sink] = await Promise.all([deps.resolveSource(srcEndpoint), deps.resolveSink(sinkEndpoint)]);
+  const full = srcEndpoint.options.fullRefresh === true || sinkEndpoint.options.fullRefresh === true;
+  const previous = full ? undefined : await sink.readState(jobId, sinkEndpoint.options);
+  const sp = await source.plan(ctx, srcEndpoint.options, previous);
+  await sink.prepare(ctx, sinkEndpoint.options, schemaFromJson(sp.schemaJson));
+  const keys = runKeys(jobId, input.runId);
+  const chunks = [...sp.chunks, ...(sp.deletes ?? [])];
+  await deps.staging.putJson(keys.chunks, chunks);
+  deps.logger.info('planned', { jobId, runId: input.runId, chunks: chunks.length, cursor: sp.cursor, notes: sp.notes });
+  return {
+    workflow: workflow.name,
+    job: node.name,
+    jobId,
+    runId: input.runId,
+    chunksKey: keys.chunks,
+    chunkCount: chunks.length,
+    stagedPrefix: keys.staged,
+    ...(sp.cursor !== undefined ? { cursor: sp.cursor } : {}),
+    ...(previous?.cursor !== undefined && sp.incremental ? { previousCursor: previous.cursor } : {}),
+    incremental: sp.incremental,
+    notes: sp.notes,
+    source: srcEndpoint,
+    sink: sinkEndpoint,
+    plannedAt: now(deps).toISOString(),
+  };
+}
+
+/** Counts rows and bytes of the batches flowing from the source to the sink. */
+async function* counted(
+  batches: AsyncIterable<RecordBatch>,
+  tally: { rows: number; bytes: number },
+  report: () => void,
+): AsyncIterable<RecordBatch> {
+  for await (const b of batches) {
+    tally.rows += b.numRows;
+    tally.bytes += b.data.byteLength;
+    report();
+    yield b;
+  }
+}
+
+/** Names the chunk in a failure, keeping the error's class and `name` (retries match names). */
+function inChunk(err: unknown, chunkId: string): unknown {
+  if (err instanceof Error && !err.message.startsWith('chunk ')) err.message = `chunk ${chunkId}: ${err.message}`;
+  return err;
+}
+
+/** Moves one batch of chunks: read each from the source, stage it in the sink, record the result. */
+export async function move(deps: TaskDeps, input: MoveInput): Promise<MoveOutput> {
+  const { plan: p } = input.BatchInput;
+  const ctx: RunContext = { jobId: p.jobId, runId: p.runId };
+  const [source, sink] = await Promise.all([deps.resolveSource(p.source), deps.resolveSink(p.sink)]);
+  const out: StagedChunk[] = [];
+  for (const chunk of input.Items) {
+    const tally = { rows: 0, bytes: 0 };
+    const report = (done: boolean) =>
+      deps.onProgress?.({
+        jobId: p.jobId,
+        runId: p.runId,
+        chunkId: chunk.chunkId,
+        rowsRead: tally.rows,
+        bytesRead: tally.bytes,
+        done,
+      });
+    try {
+      const batches = counted(source.read(ctx, p.source.options, chunk), tally, () => report(false));
+      const staged = await sink.stage(ctx, p.sink.options, chunk.chunkId, batches);
+      const record: StagedRecord = { ...staged, rowsRead: tally.rows, bytesRead: tally.bytes };
+      await deps.staging.putJson(`${p.stagedPrefix}${safeSegment(chunk.chunkId)}.json`, record);
+      out.push(staged);
+    } catch (err) {
+      throw inChunk(err, chunk.chunkId);
+    } finally {
+      report(true);
+    }
+  }
+  return out;
+}
+
+/** Reads the staged records of a run, in the plan's chunk order, failing when any chunk is missing. */
+async function stagedRecords(deps: TaskDeps, p: PlanOutput): Promise<StagedRecord[]> {
+  const chunks = await deps.staging.getJson<ChunkPointer[]>(p.chunksKey);
+  const byId = new Map<string, StagedRecord>();
+  for (const key of await deps.staging.listKeys(p.stagedPrefix)) {
+    const r = await deps.staging.getJson<StagedRecord>(key);
+    byId.set(r.chunkId, r);
+  }
+  const missing = chunks.filter((c) => !byId.has(c.chunkId)).map((c) => c.chunkId);
+  if (missing.length > 0) {
+    throw new IcefloeError(
+      `job ${p.jobId} run ${p.runId}: no staged result for chunk(s) ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+    );
+  }
+  return chunks.map((c) => byId.get(c.chunkId) as StagedRecord);
+}
+
+/** Commits one job: one atomic sink commit with the new job state, then the run's staging is dropped. */
+export async function commit(deps: TaskDeps, input: CommitInput): Promise<CommitOutput> {
+  const p = input.plan;
+  const ctx: RunContext = { jobId: p.jobId, runId: p.runId };
+  const records = await stagedRecords(deps, p);
+  const sink = await deps.resolveSink(p.sink);
+  const committedAt = now(deps).toISOString();
+  const rows = records.reduce((n, r) => n + r.rows, 0);
+  const state: JobState = {
+    jobId: p.jobId,
+    runId: p.runId,
+    ...(p.cursor !== undefined ? { cursor: p.cursor } : {}),
+    detail: { incremental: p.incremental, chunks: p.chunkCount },
+    rowsWritten: rows,
+    committedAt,
+  };
+  const result = await sink.commit(ctx, p.sink.options, records.map(stripRecord), state);
+  await deps.staging.deletePrefix(runKeys(p.jobId, p.runId).base);
+  deps.logger.info('committed', { jobId: p.jobId, runId: p.runId, ...result });
+  return {
+    ...result,
+    jobId: p.jobId,
+    runId: p.runId,
+    chunkCount: p.chunkCount,
+    rowsRead: records.reduce((n, r) => n + r.rowsRead, 0),
+    bytesStaged: records.reduce((n, r) => n + r.bytes, 0),
+    files: records.reduce((n, r) => n + filesOf(r), 0),
+    ...(p.cursor !== undefined ? { cursor: p.cursor } : {}),
+    ...(p.previousCursor !== undefined ? { previousCursor: p.previousCursor } : {}),
+    incremental: p.incremental,
+    committedAt,
+  };
+}
+
+/** Files a staged chunk wrote, by the common `detail` shapes of the connectors. */
+function filesOf(r: StagedChunk): number {
+  const d = r.detail as { files?: unknown; dataFiles?: unknown } | undefined;
+  const list = Array.isArray(d?.files) ? d.files : Array.isArray(d?.dataFiles) ? d.dataFiles : undefined;
+  return list ? list.length : r.rows > 0 ? 1 : 0;
+}
+
+function stripRecord({ rowsRead: _r, bytesRead: _b, ...staged }: StagedRecord): StagedChunk {
+  return staged;
+}
+
+/** Aborts a failed job: the sink drops the run's staging (the target stays untouched) and staging is removed. */
+export async function cleanup(deps: TaskDeps, input: CleanupInput): Promise<CleanupOutput> {
+  const { node, jobId } = await deps.resolveJob(input);
+  const ctx: RunContext = { jobId, runId: input.runId };
+  const out: CleanupOutput = { jobId, runId: input.runId, aborted: true };
+  try {
+    const sink = await deps.resolveSink(node.spec.stackSpec.sink);
+    await sink.abort(ctx, node.spec.stackSpec.sink.options);
+  } catch (err) {
+    // The run fails with the original cause either way; a failed abort leaves only staging behind.
+    out.aborted = false;
+    out.abortError = (err as Error).message;
+  }
+  await deps.staging.deletePrefix(runKeys(jobId, input.runId).base).catch(() => 0);
+  deps.logger.warn('job failed; cleaned up', { error: input.error, ...out });
+  return out;
+}
