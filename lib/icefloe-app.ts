@@ -1,4 +1,5 @@
 import { Annotations, type App, type Environment, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -86,8 +87,11 @@ function workflowStack(
   const secretNames = new Set(
     set.depots.filter((d) => depots.has(d.name)).flatMap((d) => d.depot.secrets.map((s) => s.name)),
   );
-  const secrets: secretsmanager.ISecret[] = [];
-  for (const [name, secret] of built.secrets?.secrets ?? []) if (secretNames.has(name)) secrets.push(secret);
+  const secrets: Array<{ secret: secretsmanager.ISecret; key: kms.IKey }> = [];
+  const secretsStack = built.secrets;
+  for (const [name, secret] of secretsStack?.secrets ?? []) {
+    if (secretNames.has(name) && secretsStack) secrets.push({ secret, key: secretsStack.encryptionKey });
+  }
   const manifestFiles = [...new Set([wf, ...set.depots, ...set.lakehouses].map((m) => m.source.file))];
   return new WorkflowStack(app, stackName('icefloe', wf.workspace ?? 'public', wf.name), {
     env: opts.env,

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -31,8 +32,8 @@ export interface WorkflowStackProps extends StackProps {
   readonly lakehouses?: LakehouseStack[];
   /** Glue databases the functions may use, per lakehouse name. @default {} */
   readonly databases?: Record<string, string[]>;
-  /** Secrets of the depots the workflow addresses (the functions may read them). @default [] */
-  readonly secrets?: secretsmanager.ISecret[];
+  /** Secrets of the depots the workflow addresses, with their keys (the functions may read them). @default [] */
+  readonly secrets?: Array<{ secret: secretsmanager.ISecret; key: kms.IKey }>;
   /** Manifest files bundled beside the functions (`manifests/<file>`); secrets are never bundled. @default [] */
   readonly manifestFiles?: string[];
   /** The definition to deploy. @default workflowDefinition(workflow) from `statemachines/` */
@@ -136,7 +137,22 @@ export class WorkflowStack extends Stack {
       lh.storage.grantReadWrite(fn.role);
       grantGlue(fn.role, props.databases?.[lh.lakehouse.name] ?? [], 'rw');
     }
-    for (const secret of props.secrets ?? []) secret.grantRead(fn.role);
+    // Granted on the role only: Secret.grantRead would also edit the other stack's key policy (a stack cycle).
+    for (const { secret, key } of props.secrets ?? []) {
+      fn.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [secret.secretArn],
+        }),
+      );
+      fn.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
     justifyWildcards(fn.role, WAREHOUSE_WILDCARDS);
   }
 }

@@ -1,4 +1,9 @@
-import type { LakehouseManifest, WorkflowManifest } from '../../core/manifest/types';
+import type {
+  DepotManifest,
+  InstanceSecretManifest,
+  LakehouseManifest,
+  WorkflowManifest,
+} from '../../core/manifest/types';
 
 /** The seed 003 `alphaomega` lakehouse as the manifest loader normalizes it. */
 export function alphaomega(overrides: Partial<LakehouseManifest['lakehouse']> = {}): LakehouseManifest {
@@ -71,6 +76,53 @@ export function ordersWorkflow(schedule?: WorkflowManifest['workflow']['schedule
           source: pos,
         },
       ],
+    },
+  };
+}
+
+/** An instance-secret manifest; values stay `${VAR}` references as in the seed examples. */
+export function instanceSecret(name: string, acl: 'r' | 'rw', keys: string[]): InstanceSecretManifest {
+  return {
+    name,
+    version: 'v1',
+    type: 'instance-secret',
+    layer: 'user',
+    source: { file: 'secrets.yaml', line: 1, col: 1 },
+    'instance-secret': {
+      type: 'key-value-properties',
+      acl,
+      data: Object.fromEntries(keys.map((k) => [k, `\${${k.toUpperCase()}}`])),
+    },
+  };
+}
+
+/** The seed workflow's Postgres sink depot. */
+export function postgresDepot(): DepotManifest {
+  return {
+    name: 'postgres_depot',
+    version: 'v2alpha',
+    type: 'depot',
+    layer: 'user',
+    source: { file: 'depots.yaml', line: 1, col: 1 },
+    depot: {
+      type: 'postgresql',
+      secrets: [{ name: 'postgres-depot-rw', allkeys: true }],
+      postgresql: { host: 'db.internal', port: 5432, database: 'retail', params: {} },
+    },
+  };
+}
+
+/** A local lakehouse (storage type file): runs with `icefloe run`, never deployed. */
+export function localLakehouse(): LakehouseManifest {
+  const lh = alphaomega();
+  return {
+    ...lh,
+    name: 'testawslh',
+    lakehouse: {
+      ...lh.lakehouse,
+      storage: { depotName: 'testawslh', type: 'file', file: { path: '/tmp/warehouse' } },
+      metastore: { type: 'file' },
+      queryEngine: undefined,
     },
   };
 }

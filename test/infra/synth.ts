@@ -1,0 +1,75 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { ManifestSet } from '../../core/manifest/types';
+import { buildIcefloeApp, type IcefloeStacks } from '../../lib/icefloe-app';
+
+// biome-ignore lint/suspicious/noExplicitAny: asl-validator has no type declarations
+const aslValidator = require('asl-validator') as (def: unknown) => {
+  isValid: boolean;
+  errorsText: (sep?: string) => string;
+};
+
+/** A manifest set from a list of manifests. */
+export function setOf(...manifests: ManifestSet['manifests']): ManifestSet {
+  return {
+    manifests,
+    lakehouses: manifests.filter((m) => m.type === 'lakehouse'),
+    depots: manifests.filter((m) => m.type === 'depot'),
+    secrets: manifests.filter((m) => m.type === 'instance-secret'),
+    workflows: manifests.filter((m) => m.type === 'workflow'),
+  } as ManifestSet;
+}
+
+/** Inline code instead of esbuild bundles: these tests assert everything but the bundle (see bundling.test.ts). */
+export const INLINE_CODE = () => lambda.Code.fromInline('exports.handler = async () => ({});');
+
+/** Builds and synthesizes the app with the AwsSolutions checks on (synth throws on an unacknowledged finding). */
+export function synthApp(set: ManifestSet, context: Record<string, unknown> = {}) {
+  const app = new App({ context });
+  const stacks = buildIcefloeApp(app, set, { code: INLINE_CODE });
+  const assembly = app.synth();
+  const template = (s: { stackName: string }) => Template.fromJSON(assembly.getStackByName(s.stackName).template);
+  return { app, stacks, assembly, template };
+}
+
+/** The unacknowledged AwsSolutions findings of an app (ids and construct paths). */
+export function nagFindings(app: App): string[] {
+  const report = new AwsSolutionsChecks().validateScope(app);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`));
+}
+
+/** Every acknowledgement in the tree: [construct path, id, reason]. */
+export function acknowledgements(app: App): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (const c of app.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) out.push([c.node.path, id, reason]);
+    }
+  }
+  return out;
+}
+
+/** Turns a synthesized `DefinitionString` (Fn::Join with references) into JSON with fake ARNs. */
+export function definitionOf(definitionString: unknown): unknown {
+  const join = (definitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  const text = join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      if (getAtt) return `arn:aws:lambda:eu-west-1:123456789012:function:${getAtt[0]}`;
+      return 'staging-bucket';
+    })
+    .join('');
+  return JSON.parse(text);
+}
+
+/** asl-validator's verdict on a definition. */
+export function aslProblems(definition: unknown): string | undefined {
+  const r = aslValidator(definition);
+  return r.isValid ? undefined : r.errorsText('\n');
+}
+
+export type { IcefloeStacks };
