@@ -1,0 +1,182 @@
+/**
+ * The Iceberg sink: prepare creates or evolves the table; stage writes a chunk's data files straight
+ * into the table's data folder under deterministic names `<runId>-<chunkId>-…` (a re-run of a chunk
+ * overwrites them) and returns their DataFile entries as JSON; commit makes the whole run one snapshot
+ * (append, replace or merge per `incremental-strategy`) with the job state inside the same metadata
+ * commit; abort deletes the run's staged files.
+ *
+ * Job state lives in the table property `icefloe.job.<jobId>.state` (JSON of JobState), set by the same
+ * commit that adds the snapshot, and is mirrored in that snapshot's summary (`icefloe.job.<jobId>.cursor`,
+ * `icefloe.job.<jobId>.run`). A commit repeated after it succeeded (same run id) is a no-op.
+ */
+import * as arrow from 'apache-arrow';
+import { conformTable } from '../../arrow/write/conform';
+import { writeDataFiles } from '../../arrow/write/data-file-writer';
+import { InvalidInputError } from '../../errors';
+import type { Catalog } from '../../iceberg/catalog/catalog';
+import { parseIdentifier, type TableIdentifier } from '../../iceberg/catalog/updates';
+import type { DataFile } from '../../iceberg/spec/manifest';
+import type { PartitionSpec } from '../../iceberg/spec/partition-spec';
+import type { Schema } from '../../iceberg/spec/schema';
+import { dedupeByKey, keyFieldIds, writeCopyOnWrite, writeMergeOnRead } from '../../iceberg/transaction/merge';
+import { appendFiles, replaceAll, replaceFiles, rowDelta } from '../../iceberg/transaction/operations';
+import { ensureTable } from '../../iceberg/transaction/write-arrow';
+import type { JobOptions } from '../../manifest/types';
+import type { CommitResult, JobState, RunContext, Sink, StagedChunk } from '../types';
+import { dataFileFromJson, dataFileToJson } from './write-data-file-json';
+
+const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+
+/** Table property holding a job's state. */
+export const stateKey = (jobId: string) => `icefloe.job.${jobId}.state`;
+
+export interface LakehouseSinkOptions {
+  /** The table when the endpoint names one (`dataos://lake:collection/dataset`); else `destTable` is used. */
+  table?: TableIdentifier;
+}
+
+export class LakehouseSink implements Sink {
+  constructor(
+    readonly catalog: Catalog,
+    private readonly opts: LakehouseSinkOptions = {},
+  ) {}
+
+  private id(options: JobOptions): TableIdentifier {
+    if (this.opts.table) return this.opts.table;
+    if (!options.destTable) throw new InvalidInputError('lakehouse sink: dest-table is required');
+    const id = parseIdentifier(options.destTable);
+    return id.namespace.length ? id : { namespace: ['default'], name: id.name };
+  }
+
+  async prepare(_ctx: RunContext, options: JobOptions, schema: arrow.Schema): Promise<void> {
+    const strategy = options.incrementalStrategy ?? 'append';
+    const pk = options.primaryKey ?? [];
+    if (strategy === 'merge' && pk.length === 0)
+      throw new InvalidInputError(`table ${options.destTable}: merge needs a primary-key`);
+    for (const k of pk)
+      if (!schema.fields.some((f) => f.name === k))
+        throw new InvalidInputError(`table ${options.destTable}: primary-key column ${k} is not in the source`);
+    const properties: Record<string, string> = {};
+    if (options.loaderFileSize) properties['write.target-file-size-bytes'] = String(options.loaderFileSize);
+    await ensureTable(this.catalog, this.id(options), schema, {
+      ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
+      properties,
+    });
+  }
+
+  async stage(
+    ctx: RunContext,
+    options: JobOptions,
+    chunkId: string,
+    batches: AsyncIterable<arrow.RecordBatch>,
+  ): Promise<StagedChunk> {
+    const { metadata: m } = await this.catalog.loadTable(this.id(options));
+    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const list: arrow.RecordBatch[] = [];
+    for await (const b of batches) list.push(b);
+    if (list.length === 0) return { chunkId, rows: 0, bytes: 0, detail: { files: [] } };
+    let table = conformTable(new arrow.Table(list), schema);
+    const prefix = `${safe(ctx.runId)}-${safe(chunkId)}`;
+    const common = { io: this.catalog.io, location: m.location, schema, spec, properties: m.properties, prefix };
+    let files: DataFile[];
+    if (options.incrementalStrategy === 'merge' && mergeMode(m.properties) === 'merge-on-read') {
+      const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
+      table = dedupeByKey(table, schema, keyIds);
+      files = await writeMergeOnRead(table, { io: this.catalog.io, metadata: m, schema, spec, keyIds, prefix });
+    } else {
+      files = await writeDataFiles(table, {
+        ...common,
+        ...(options.loaderFileSize ? { targetFileSizeBytes: options.loaderFileSize } : {}),
+      });
+    }
+    const bytes = files.reduce((n, f) => n + f.fileSizeInBytes, 0);
+    return { chunkId, rows: table.numRows, bytes, detail: { files: files.map(dataFileToJson) } };
+  }
+
+  async commit(ctx: RunContext, options: JobOptions, chunks: StagedChunk[], state: JobState): Promise<CommitResult> {
+    const id = this.id(options);
+    const loaded = await this.catalog.loadTable(id);
+    const done = loaded.metadata.snapshots.find((s) => s.summary[`icefloe.job.${ctx.jobId}.run`] === ctx.runId);
+    const files = chunks.flatMap((c) =>
+      ((c.detail as { files?: unknown[] } | undefined)?.files ?? []).map(dataFileFromJson),
+    );
+    const rows = chunks.reduce((n, c) => n + c.rows, 0);
+    if (done) return { rowsWritten: rows, rowsDeleted: 0, sinkVersion: String(done['snapshot-id']) };
+    const summary: Record<string, string> = { [`icefloe.job.${ctx.jobId}.run`]: ctx.runId };
+    if (state.cursor !== undefined) summary[`icefloe.job.${ctx.jobId}.cursor`] = state.cursor;
+    const extraUpdates = [
+      { action: 'set-properties' as const, updates: { [stateKey(ctx.jobId)]: JSON.stringify(state) } },
+    ];
+    const opts = { summary, extraUpdates };
+    const strategy = options.incrementalStrategy ?? 'append';
+    let out: Awaited<ReturnType<typeof appendFiles>>;
+    if (options.fullRefresh || strategy === 'replace') out = await replaceAll(this.catalog, id, files, opts);
+    else if (strategy === 'merge' && mergeMode(loaded.metadata.properties) === 'merge-on-read')
+      out = await rowDelta(this.catalog, id, files, opts);
+    else if (strategy === 'merge') out = await this.commitCopyOnWrite(id, options, files, opts);
+    else out = await appendFiles(this.catalog, id, files, opts);
+    const deleted = Number(out.snapshot.summary['deleted-records'] ?? 0);
+    return { rowsWritten: rows, rowsDeleted: deleted, sinkVersion: String(out.snapshot['snapshot-id']) };
+  }
+
+  /** Copy-on-write merge at commit: the staged rows decide which existing files are rewritten. */
+  private async commitCopyOnWrite(
+    id: TableIdentifier,
+    options: JobOptions,
+    staged: DataFile[],
+    opts: Parameters<typeof appendFiles>[3],
+  ) {
+    const { metadata: m } = await this.catalog.loadTable(id);
+    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const parts: arrow.RecordBatch[] = [];
+    for (const f of staged) {
+      const t = arrow.tableFromIPC(pw.readParquet(await this.catalog.io.read(f.filePath)).intoIPCStream());
+      parts.push(...conformTable(t, schema).batches);
+    }
+    const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
+    const incoming = dedupeByKey(new arrow.Table(parts), schema, keyIds);
+    const prefix = `${staged[0]?.filePath.split('/').pop()?.split('-')[0] ?? 'cow'}-cow-${Date.now()}`;
+    const { remove, add } = await writeCopyOnWrite(incoming, {
+      io: this.catalog.io,
+      metadata: m,
+      schema,
+      spec,
+      keyIds,
+      prefix,
+    });
+    const out = await replaceFiles(this.catalog, id, remove, add, {
+      ...opts,
+      operation: remove.length ? 'overwrite' : 'append',
+    });
+    await Promise.all(staged.map((f) => this.catalog.io.delete(f.filePath).catch(() => undefined)));
+    return out;
+  }
+
+  async abort(ctx: RunContext, options: JobOptions): Promise<void> {
+    const { metadata: m } = await this.catalog.loadTable(this.id(options));
+    const base = (m.properties['write.data.path'] ?? `${m.location}/data`).replace(/\/+$/, '');
+    const prefix = `${safe(ctx.runId)}-`;
+    const doomed: string[] = [];
+    for await (const f of this.catalog.io.list(`${base}/`))
+      if (f.path.slice(f.path.lastIndexOf('/') + 1).startsWith(prefix)) doomed.push(f.path);
+    await Promise.all(doomed.map((p) => this.catalog.io.delete(p).catch(() => undefined)));
+  }
+
+  async readState(jobId: string, options: JobOptions): Promise<JobState | undefined> {
+    const id = this.id(options);
+    if (!(await this.catalog.tableExists(id))) return undefined;
+    const text = (await this.catalog.loadTable(id)).metadata.properties[stateKey(jobId)];
+    return text ? (JSON.parse(text) as JobState) : undefined;
+  }
+}
+
+function mergeMode(props: Record<string, string>): string {
+  return props['write.merge.mode'] ?? 'merge-on-read';
+}
+
+/** File-name-safe form of a run or chunk id. */
+function safe(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.]/g, '_');
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import { LakehouseSink } from '../../../core/connectors/lakehouse/sink';
+import type { JobState } from '../../../core/connectors/types';
+import { FileCatalog } from '../../../core/iceberg/catalog/file-catalog';
+import { LocalFileIO } from '../../../core/iceberg/io/local';
+import type { JobOptions } from '../../../core/manifest/types';
+import { byKey, readRows } from '../../unit/iceberg/transaction/read-back';
+
+const dir = mkdtempSync(join(tmpdir(), 'icefloe-sink-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function table(ids: number[], v: string): arrow.Table {
+  return new arrow.Table({
+    id: arrow.makeVector(Int32Array.from(ids)),
+    v: arrow.vectorFromArray(
+      ids.map((i) => `${v}${i}`),
+      new arrow.Utf8(),
+    ),
+  });
+}
+async function* batches(t: arrow.Table) {
+  yield* t.batches;
+}
+const state = (runId: string, cursor: string): JobState => ({
+  jobId: 'job1',
+  runId,
+  cursor,
+  rowsWritten: 0,
+  committedAt: new Date(0).toISOString(),
+});
+
+describe('lakehouse sink', () => {
+  it('stages chunks, commits one snapshot per run with state, merges, and re-commits idempotently', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const sink = new LakehouseSink(catalog);
+    const opts: JobOptions = { destTable: 'sales.orders', incrementalStrategy: 'append' };
+    const ctx = { jobId: 'job1', runId: 'r1' };
+    await sink.prepare(ctx, opts, table([1], 'a').schema);
+    const c1 = await sink.stage(ctx, opts, 'c1', batches(table([1, 2], 'a')));
+    const c1again = await sink.stage(ctx, opts, 'c1', batches(table([1, 2], 'a')));
+    const c2 = await sink.stage(ctx, opts, 'c2', batches(table([3], 'a')));
+    expect(c1again.detail).toEqual(c1.detail);
+    const r1 = await sink.commit(ctx, opts, [c1again, c2], state('r1', '10'));
+    expect(r1.rowsWritten).toBe(3);
+    const again = await sink.commit(ctx, opts, [c1again, c2], state('r1', '10'));
+    expect(again.sinkVersion).toBe(r1.sinkVersion);
+    expect(await sink.readState('job1', opts)).toMatchObject({ runId: 'r1', cursor: '10' });
+    const merge: JobOptions = { ...opts, incrementalStrategy: 'merge', primaryKey: ['id'] };
+    const ctx2 = { jobId: 'job1', runId: 'r2' };
+    await sink.prepare(ctx2, merge, table([1], 'b').schema);
+    const m1 = await sink.stage(ctx2, merge, 'c1', batches(table([2, 4], 'b')));
+    await sink.commit(ctx2, merge, [m1], state('r2', '20'));
+    const id = { namespace: ['sales'], name: 'orders' };
+    expect((await readRows(catalog, id)).sort(byKey('id')).map((r) => r.v)).toEqual(['a1', 'b2', 'a3', 'b4']);
+    expect(await sink.readState('job1', merge)).toMatchObject({ cursor: '20' });
+    const ctx3 = { jobId: 'job1', runId: 'r3' };
+    await sink.stage(ctx3, opts, 'c1', batches(table([7], 'x')));
+    await sink.abort(ctx3, opts);
+    const files: string[] = [];
+    for await (const f of catalog.io.list(`${dir}/sales/orders/data/`)) files.push(f.path);
+    expect(files.some((f) => f.includes('/r3-'))).toBe(false);
+    expect(await readRows(catalog, id)).toHaveLength(4);
+  });
+});
