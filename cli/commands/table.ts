@@ -1,0 +1,201 @@
+/**
+ * `icefloe table describe | history | scan <table>` (DESIGN.md "Interfaces that stay stable").
+ * Scan output is buffered and flushed in chunks; if reading fails after a flush, the error line
+ * says the output is incomplete, so partial output is never mistaken for a complete result.
+ */
+import { batchRows, csvCell } from '../../core/arrow/read/render';
+import { InvalidInputError } from '../../core/errors';
+import type { FileIOConfig } from '../../core/iceberg/io';
+import { stringifyJson } from '../../core/iceberg/spec/json';
+import { typeToString } from '../../core/iceberg/spec/types';
+import { openTable, type ScanOptions, type Table } from '../../core/iceberg/table';
+import { parseCommandArgs } from '../args';
+import type { CliIO, Command } from '../command';
+
+const HELP = `usage: icefloe table <describe|history|scan> <table> [options]
+
+<table> is a metadata file (.metadata.json, .gz.metadata.json), a table folder, or an s3:// URI of either.
+
+commands:
+  describe   schema, partition spec, properties, current snapshot
+  history    snapshots with ids, timestamps, operations, summaries
+  scan       rows as JSON lines (default) or CSV
+
+options:
+  --snapshot-id ID       scan this snapshot
+  --as-of ISO-TIME       scan the snapshot current at this time
+  --ref NAME             scan the snapshot of a branch or tag
+  --columns a,b          top-level columns to output (default: all)
+  --where EXPR           filter, e.g. "id > 10 and name is not null"
+  --limit N              at most N rows
+  --format jsonl|csv     scan output format (default jsonl)
+  --allow-moved-paths    read a table copied away from the location written in its metadata
+  --json                 describe/history as JSON
+  --endpoint URL         S3-compatible endpoint (also AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
+  --region REGION        S3 region (default: AWS_REGION)
+
+examples:
+  icefloe table describe s3://bucket/warehouse/db/events
+  icefloe table scan ./t --where "ts >= '2024-01-01T00:00:00'" --columns id,ts --limit 10`;
+
+const OPTIONS = {
+  'snapshot-id': { type: 'string' },
+  'as-of': { type: 'string' },
+  ref: { type: 'string' },
+  columns: { type: 'string' },
+  where: { type: 'string' },
+  limit: { type: 'string' },
+  format: { type: 'string' },
+  'allow-moved-paths': { type: 'boolean' },
+  json: { type: 'boolean' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+/** JSON text; 64-bit ids become strings (DESIGN.md: ids beyond 2^53 never travel as JSON numbers). */
+const json = (v: unknown) => stringifyJson(bigintsAsStrings(v));
+
+function bigintsAsStrings(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(bigintsAsStrings);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bigintsAsStrings(x)]));
+  }
+  return v;
+}
+
+function ioConfig(values: Values): FileIOConfig {
+  const endpoint = values.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  const region = values.region;
+  return { s3: { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) } };
+}
+
+/** Scan options from the command line; bad values are InvalidInputError (exit 2). */
+export function scanOptionsOf(values: Values): ScanOptions {
+  const o: ScanOptions = {};
+  const id = values['snapshot-id'];
+  if (id !== undefined) {
+    if (!/^-?\d+$/.test(id)) throw new InvalidInputError(`--snapshot-id must be an integer, got '${id}'`);
+    o.snapshotId = BigInt(id);
+  }
+  const asOf = values['as-of'];
+  if (asOf !== undefined) {
+    const t = Date.parse(asOf);
+    if (Number.isNaN(t)) throw new InvalidInputError(`--as-of must be an ISO-8601 time, got '${asOf}'`);
+    o.asOf = t;
+  }
+  if (values.ref !== undefined) o.ref = values.ref;
+  if (values.columns !== undefined)
+    o.columns = values.columns
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
+  if (values.where !== undefined) o.where = values.where;
+  if (values.limit !== undefined) {
+    if (!/^\d+$/.test(values.limit))
+      throw new InvalidInputError(`--limit must be a non-negative integer, got '${values.limit}'`);
+    o.limit = Number(values.limit);
+  }
+  return o;
+}
+
+function describeText(table: Table): string {
+  const d = table.describe();
+  const lines = [
+    `table: ${d.location}`,
+    `metadata: ${d.metadataLocation}`,
+    `format-version: ${d.formatVersion}`,
+    ...(d.tableUuid ? [`uuid: ${d.tableUuid}`] : []),
+    `schema (id ${d.schema['schema-id']}):`,
+    ...d.schema.fields.map((f) => `  ${f.id}: ${f.name}: ${typeToString(f.type)}${f.required ? ' (required)' : ''}`),
+    d.partitionSpec.fields.length === 0
+      ? `partition spec (id ${d.partitionSpec['spec-id']}): unpartitioned`
+      : `partition spec (id ${d.partitionSpec['spec-id']}):`,
+    ...d.partitionSpec.fields.map((f) => {
+      const source = d.schema.fields.find((s) => s.id === f['source-id'])?.name ?? `#${f['source-id']}`;
+      return `  ${f['field-id']}: ${f.name} = ${f.transform}(${source})`;
+    }),
+    'properties:',
+    ...Object.entries(d.properties).map(([k, v]) => `  ${k} = ${v}`),
+    d.currentSnapshot
+      ? `current snapshot: ${d.currentSnapshot['snapshot-id']} at ${new Date(Number(d.currentSnapshot['timestamp-ms'])).toISOString()} (${d.currentSnapshot.summary.operation})`
+      : 'current snapshot: none',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function historyText(table: Table): string {
+  const rows = table.history().map((h) => {
+    const when = new Date(Number(h.timestampMs)).toISOString();
+    const added = h.summary['added-records'] ?? '0';
+    const total = h.summary['total-records'] ?? '?';
+    const current = h.isCurrentAncestor ? '*' : ' ';
+    return `${current} ${h.snapshotId}  ${when}  ${h.operation.padEnd(9)} parent=${h.parentId ?? '-'}  added-records=${added} total-records=${total}`;
+  });
+  return `${rows.join('\n')}${rows.length ? '\n' : ''}`;
+}
+
+async function write(io: CliIO, text: string): Promise<void> {
+  if (!io.stdout.write(text)) await new Promise<void>((resolve) => io.stdout.once('drain', () => resolve()));
+}
+
+async function scan(table: Table, values: Values, io: CliIO): Promise<number> {
+  const format = values.format ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv')
+    throw new InvalidInputError(`--format must be jsonl or csv, got '${format}'`);
+  const result = await table.scan(scanOptionsOf(values));
+  const FLUSH_AT = 1 << 20;
+  let buffer = format === 'csv' ? `${result.fields.map((f) => csvCell(f.name)).join(',')}\n` : '';
+  let flushedRows = 0;
+  let rows = 0;
+  try {
+    for await (const batch of result.batches()) {
+      for (const row of batchRows(batch, result.fields)) {
+        buffer += format === 'csv' ? `${result.fields.map((f) => csvCell(row[f.name])).join(',')}\n` : `${json(row)}\n`;
+        rows++;
+      }
+      if (buffer.length >= FLUSH_AT) {
+        await write(io, buffer);
+        buffer = '';
+        flushedRows = rows;
+      }
+    }
+  } catch (err) {
+    if (flushedRows > 0 && err instanceof Error) {
+      err.message = `${err.message} (output incomplete: stopped after ${flushedRows} rows)`;
+    }
+    throw err;
+  }
+  if (buffer) await write(io, buffer);
+  return 0;
+}
+
+/** `icefloe table`: describe, history and scan Iceberg tables. */
+export const command: Command = {
+  summary: 'describe, show the history of, or scan an Iceberg table',
+  help: HELP,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
+    const [sub, location, ...extra] = positionals;
+    if (sub === undefined || !['describe', 'history', 'scan'].includes(sub)) {
+      throw new InvalidInputError(`table: expected describe, history or scan, got '${sub ?? ''}'`);
+    }
+    if (location === undefined) throw new InvalidInputError(`table ${sub}: missing <table>`);
+    if (extra.length > 0) throw new InvalidInputError(`table ${sub}: unexpected argument '${extra[0]}'`);
+    const table = await openTable(location, {
+      allowMovedPaths: values['allow-moved-paths'] === true,
+      ioConfig: ioConfig(values),
+    });
+    if (sub === 'describe') {
+      await write(io, values.json ? `${json(table.describe())}\n` : describeText(table));
+      return 0;
+    }
+    if (sub === 'history') {
+      await write(io, values.json ? `${json(table.history())}\n` : historyText(table));
+      return 0;
+    }
+    return scan(table, values, io);
+  },
+};
