@@ -24,7 +24,7 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-const BOOTSTRAP = `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'move-worker.ts'))});`;
+const BOOTSTRAP = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'move-worker.ts'))});`;
 
 export class WorkerPool {
   private readonly idle: Worker[] = [];
@@ -60,7 +60,7 @@ export class WorkerPool {
 
   private spawn(): Worker {
     this.started++;
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: this.init });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: this.init, env: { ...process.env } });
     worker.on('message', (msg: WorkerReply) => this.onMessage(worker, msg));
     worker.on('error', (err) => this.onExit(worker, err));
     worker.on('exit', (code) => this.onExit(worker, new Error(`move worker exited with code ${code}`)));

@@ -108,8 +108,8 @@ export function manifestDeps(set: ManifestSet, opts: ManifestDepsOptions): TaskD
     logger: opts.logger,
     onProgress: opts.onProgress,
     resolveJob: async (ref) => findJob(set, ref),
-    resolveSource: (e) => cached(`source ${e.depot}`, () => registry.source(target(e))),
-    resolveSink: (e) => cached(`sink ${e.depot}`, () => registry.sink(target(e))),
+    resolveSource: async (e) => cached(`source ${e.depot}`, () => registry.source(target(e))),
+    resolveSink: async (e) => cached(`sink ${e.depot}`, () => registry.sink(target(e))),
     async close() {
       const all = await Promise.allSettled(built.values());
       built.clear();
