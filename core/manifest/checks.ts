@@ -1,4 +1,4 @@
-import { allDepots, depotEntries } from './address';
+import { allDepots, depotEntries, resolveAddress } from './address';
 import { spellingOf } from './options';
 import { canSee, sourceDocOf, visibleFrom } from './scope';
 import { closest } from './suggest';
@@ -20,16 +20,21 @@ type Report = (m: Manifest, path: YamlPath, message: string, opts?: { key?: bool
 /**
  * Checks that span manifests: unique names, secrets that exist, DAG names unique, dependencies that exist
  * and form no cycle, addresses that resolve to depots, and sink options that fit the sink's depot type.
- * Names resolve within folder scopes (see `./scope`).
+ * Names resolve within folder scopes (see `./scope`). `reportOn` filters whose problems are kept.
  */
-export function crossChecks(set: ManifestSet): Problem[] {
+export function crossChecks(
+  set: ManifestSet,
+  reportOn: (m: Manifest, path: YamlPath) => boolean = () => true,
+): Problem[] {
   const problems: Problem[] = [];
   const report: Report = (m, path, message, opts = {}) => {
+    if (!reportOn(m, path)) return;
     const src = sourceDocOf(m);
     problems.push({ ...(src ? positionOf(src, path, opts) : m.source), message });
   };
   checkUniqueNames(set, report);
   checkSecretRefs(set, report);
+  checkMetastores(set, report);
   for (const wf of set.workflows) checkWorkflow(visibleFrom(set, wf), wf, report);
   return problems;
 }
@@ -76,6 +81,34 @@ function checkSecretRefs(set: ManifestSet, report: Report): void {
     check(lh, s3.secrets, ['lakehouse', 'iceberg', 'storage', ...(raw ? ['s3'] : []), 'secrets']);
   }
   for (const d of set.depots) check(d, d.depot.secrets, ['depot', 'secrets']);
+  for (const wf of set.workflows) {
+    wf.workflow.dag.forEach((n, i) => {
+      if (n.spec.dataosSecrets) check(wf, n.spec.dataosSecrets, ['workflow', 'dag', i, 'spec', 'dataosSecrets']);
+    });
+  }
+}
+
+/** A `sql` metastore keeps its tables in a postgresql depot (`dataos://<depot>`) or in embedded PGlite. */
+function checkMetastores(set: ManifestSet, report: Report): void {
+  for (const lh of set.lakehouses) {
+    const ms = lh.lakehouse.metastore;
+    const raw = rawAt(sourceDocOf(lh)?.value, ['lakehouse', 'iceberg', 'metastore']);
+    const path = ['lakehouse', ...(raw ? ['iceberg'] : []), 'metastore'];
+    if (ms.type !== 'sql') {
+      if (ms.depot) report(lh, [...path, 'depot'], `lakehouse metastore: 'depot' applies to type sql, not ${ms.type}`);
+      continue;
+    }
+    if (!ms.depot || ms.depot === 'embedded') continue;
+    const r = resolveAddress(set, ms.depot, lh);
+    if (!r.ok) report(lh, [...path, 'depot'], `lakehouse metastore.depot: ${r.problem.message}`);
+    else if (r.depot.depot.type !== 'postgresql') {
+      report(
+        lh,
+        [...path, 'depot'],
+        `lakehouse metastore.depot: '${r.depot.name}' is ${r.depot.depot.type}, not postgresql`,
+      );
+    }
+  }
 }
 
 /** @internal The raw value at `path` of a parsed document. */

@@ -9,11 +9,14 @@ import { positionOf, type SourceDoc, type YamlPath } from './yaml-source';
  */
 export class DocContext {
   readonly problems: Problem[] = [];
+  /** The YAML path of each problem (to tell which parts of a manifest were sound). */
+  readonly problemPaths: YamlPath[] = [];
   constructor(readonly src: SourceDoc) {}
 
   /** Records a problem at `path`; `key: true` points at the key instead of the value. */
   at(path: YamlPath, message: string, opts: { key?: boolean } = {}): void {
     this.problems.push({ ...positionOf(this.src, path, opts), message });
+    this.problemPaths.push(path);
   }
 
   /** The source position of `path` (for `SourcePos` fields of the normalized model). */

@@ -1,16 +1,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { crossChecks } from './checks';
+import { crossChecks, rawAt } from './checks';
 import { isRecord } from './common';
 import { DocContext } from './context';
 import { parseDepot } from './depot';
 import { parseLakehouse } from './lakehouse';
-import { setOrigin, setScope } from './scope';
+import { problemPathsOf, setOrigin, setScope, sourceDocOf } from './scope';
 import { parseInstanceSecret } from './secret';
 import { closest } from './suggest';
 import type { Manifest, ManifestSet, Problem } from './types';
 import { parseWorkflow } from './workflow';
-import { parseYamlDocuments } from './yaml-source';
+import { parseYamlDocuments, type YamlPath } from './yaml-source';
 
 const PARSERS = {
   lakehouse: parseLakehouse,
@@ -26,18 +26,24 @@ const TYPES = Object.keys(PARSERS);
  * @example const { manifests, problems } = parseManifestText(text, 'workflow.yaml');
  */
 export function parseManifestText(text: string, file: string): { manifests: Manifest[]; problems: Problem[] } {
+  const { manifests, problems } = parseWithPartial(text, file);
+  return { manifests, problems };
+}
+
+/** Like `parseManifestText`, plus the manifests that parsed but had problems (used only to resolve names). */
+function parseWithPartial(text: string, file: string) {
   const { docs, problems } = parseYamlDocuments(text, file);
   const manifests: Manifest[] = [];
+  const partial: Manifest[] = [];
   for (const src of docs) {
     const ctx = new DocContext(src);
     const m = parseDocument(ctx);
     problems.push(...ctx.problems);
-    if (m && ctx.problems.length === 0) {
-      setOrigin(m, src, '');
-      manifests.push(m);
-    }
+    if (!m) continue;
+    setOrigin(m, src, '', ctx.problemPaths);
+    (ctx.problems.length === 0 ? manifests : partial).push(m);
   }
-  return { manifests, problems };
+  return { manifests, partial, problems };
 }
 
 function parseDocument(ctx: DocContext): Manifest | undefined {
@@ -61,6 +67,21 @@ function parseDocument(ctx: DocContext): Manifest | undefined {
     return undefined;
   }
   return parser(ctx, raw);
+}
+
+/**
+ * Whether a cross-manifest problem at `path` of `m` stands on its own: false when `m` has a problem of
+ * its own in the same job endpoint (options dropped there may cause it), or when a job of the DAG did
+ * not parse (dependencies on it would look unknown).
+ */
+function independentOfOwnProblems(m: Manifest, path: YamlPath): boolean {
+  const own = problemPathsOf(m);
+  if (own.length === 0) return true;
+  if (m.type !== 'workflow') return false;
+  const rawDag = rawAt(sourceDocOf(m)?.value, ['workflow', 'dag']);
+  if (!Array.isArray(rawDag) || rawDag.length !== m.workflow.dag.length) return false;
+  const subject = path.slice(0, 6); // workflow.dag[i].spec.stackSpec.<role>, or shorter
+  return !own.some((p) => subject.every((seg, k) => p[k] === seg) && subject.length >= 4);
 }
 
 /** Groups manifests by type. */
@@ -92,6 +113,7 @@ export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet
     }
   }
   const manifests: Manifest[] = [];
+  const partial: Manifest[] = [];
   const seen = new Set<string>();
   for (const { file, scope } of files) {
     if (seen.has(resolve(file))) continue;
@@ -108,13 +130,16 @@ export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet
       });
       continue;
     }
-    const r = parseManifestText(text, file);
-    for (const m of r.manifests) setScope(m, scope);
+    const r = parseWithPartial(text, file);
+    for (const m of [...r.manifests, ...r.partial]) setScope(m, scope);
     manifests.push(...r.manifests);
+    partial.push(...r.partial);
     problems.push(...r.problems);
   }
   const set = toManifestSet(manifests);
-  problems.push(...crossChecks(set));
+  // Manifests with problems of their own still count as declared (no cascade of "unknown depot");
+  // their cross-manifest problems are kept only where they do not follow from those problems.
+  problems.push(...crossChecks(toManifestSet([...manifests, ...partial]), independentOfOwnProblems));
   return { set, problems: sortProblems(problems) };
 }
 

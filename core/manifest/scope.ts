@@ -1,6 +1,6 @@
 import { sep } from 'node:path';
 import type { Manifest, ManifestSet } from './types';
-import type { SourceDoc } from './yaml-source';
+import type { SourceDoc, YamlPath } from './yaml-source';
 
 /**
  * Folder scoping. When a folder is loaded, each of its subfolders is its own project: a manifest sees
@@ -12,13 +12,20 @@ interface Origin {
   src: SourceDoc;
   /** Absolute folder, or '' for a file given by name. */
   scope: string;
+  /** Paths of the manifest's own problems (empty for a valid manifest). */
+  problemPaths: readonly YamlPath[];
 }
 
 const ORIGINS = new WeakMap<Manifest, Origin>();
 
 /** @internal Records where a manifest came from. */
-export function setOrigin(m: Manifest, src: SourceDoc, scope: string): void {
-  ORIGINS.set(m, { src, scope });
+export function setOrigin(m: Manifest, src: SourceDoc, scope: string, problemPaths: readonly YamlPath[] = []): void {
+  ORIGINS.set(m, { src, scope, problemPaths });
+}
+
+/** @internal The paths of a manifest's own problems. */
+export function problemPathsOf(m: Manifest): readonly YamlPath[] {
+  return ORIGINS.get(m)?.problemPaths ?? [];
 }
 
 /** @internal Sets the folder scope of a parsed manifest. */

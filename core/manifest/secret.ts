@@ -57,7 +57,8 @@ export function resolveSecret(set: ManifestSet, name: string, env: NodeJS.Proces
       REF_RE,
       (_m, braced: string | undefined, dflt: string | undefined, bare: string | undefined) => {
         const v = env[(braced ?? bare) as string];
-        if (v !== undefined && v !== '') return v;
+        // Shell semantics: `${X:-d}` uses d when X is unset or empty; `${X}` fails only when X is unset.
+        if (v !== undefined && (v !== '' || dflt === undefined)) return v;
         if (dflt !== undefined) return dflt;
         missing.push(`${key} (\${${braced ?? bare}})`);
         return '';

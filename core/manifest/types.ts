@@ -209,6 +209,8 @@ export interface DagNode {
     compute?: string;
     logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
     resources?: { requests?: ResourceQuantities; limits?: ResourceQuantities };
+    /** Secrets the job mounts (Nilus `dataosSecrets`; not needed for depot addresses). */
+    dataosSecrets?: SecretRef[];
     stackSpec: { source: Endpoint; sink: Endpoint };
   };
   dependencies: string[];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAddress } from './address';
-import { isRecord, parseMeta, resourceName, secretRefSchema } from './common';
+import { isRecord, parseMeta, resourceName, secretRefSchema, toSecretRef } from './common';
 import type { DocContext } from './context';
 import { cronProblem, isValidTimeZone } from './cron';
 import { parseOptions } from './options';
@@ -120,6 +120,7 @@ function toNode(ctx: DocContext, n: RawNode, raw: Record<string, unknown>, path:
   if (n.description !== undefined) node.description = n.description;
   if (n.spec.compute !== undefined) node.spec.compute = n.spec.compute;
   if (n.spec.logLevel !== undefined) node.spec.logLevel = n.spec.logLevel;
+  if (n.spec.dataosSecrets) node.spec.dataosSecrets = n.spec.dataosSecrets.map(toSecretRef);
   if (n.spec.resources) {
     const res: NonNullable<DagNode['spec']['resources']> = {};
     for (const kind of ['requests', 'limits'] as const) {
