@@ -8,7 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { toScheduleExpression } from '../../core/aws/schedule-expression';
 import type { WorkflowSchedule as ScheduleSpec } from '../../core/manifest/types';
-import { acknowledge } from '../nag';
+import { acknowledge, arnHead, justifyWildcards } from '../nag';
 import { stateMachineArn } from './workflow-state-machine';
 
 /** Properties of {@link WorkflowSchedule}. */
@@ -144,6 +144,12 @@ export class WorkflowSchedule extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'log delivery (logs:CreateLogDelivery etc.) and X-Ray PutTraceSegments support no resource-level permissions',
     );
+    justifyWildcards(guard, [
+      {
+        finding: new RegExp(String.raw`^Resource::${arnHead('states')}execution:${props.targetName}:\*$`),
+        reason: 'concurrencyPolicy Replace stops running executions of this one workflow, whose names are per run',
+      },
+    ]);
     return guard;
   }
 }

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ManifestSet } from '../../core/manifest/types';
 import { buildIcefloeApp, type IcefloeStacks } from '../../lib/icefloe-app';
 
-// biome-ignore lint/suspicious/noExplicitAny: asl-validator has no type declarations
+// asl-validator has no type declarations.
 const aslValidator = require('asl-validator') as (def: unknown) => {
   isValid: boolean;
   errorsText: (sep?: string) => string;
@@ -46,24 +46,43 @@ export function acknowledgements(app: App): Array<[string, string, string]> {
   for (const c of app.node.findAll()) {
     for (const m of c.node.metadata) {
       if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) out.push([c.node.path, id, reason]);
+      for (const [key, reason] of Object.entries(m.data as Record<string, string>)) {
+        out.push([c.node.path, key.replace(/^annotation::/i, ''), reason]); // aws-cdk-lib >= 2.262.1 prefixes ids
+      }
     }
   }
   return out;
 }
 
-/** Turns a synthesized `DefinitionString` (Fn::Join with references) into JSON with fake ARNs. */
-export function definitionOf(definitionString: unknown): unknown {
-  const join = (definitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  const text = join[1]
-    .map((part) => {
-      if (typeof part === 'string') return part;
-      const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-      if (getAtt) return `arn:aws:lambda:eu-west-1:123456789012:function:${getAtt[0]}`;
-      return 'staging-bucket';
-    })
-    .join('');
-  return JSON.parse(text);
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'eu-west-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/**
+ * The deployed definition as Step Functions will see it: `DefinitionString` with its `DefinitionSubstitutions`
+ * applied, references replaced by fake ARNs/names (resolved by CloudFormation at deploy time).
+ */
+export function deployedDefinition(props: {
+  DefinitionString: unknown;
+  DefinitionSubstitutions?: Record<string, unknown>;
+}): unknown {
+  const fake = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const getAtt = (v as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt) return `arn:aws:lambda:eu-west-1:123456789012:function:${getAtt[0]}`;
+    const ref = (v as { Ref?: string }).Ref;
+    return PSEUDO[ref ?? ''] ?? 'staging-bucket';
+  };
+  const raw = props.DefinitionString;
+  const text =
+    typeof raw === 'string' ? raw : (raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(fake).join('');
+  const subs = props.DefinitionSubstitutions ?? {};
+  return JSON.parse(
+    text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => (name in subs ? fake(subs[name]) : whole)),
+  );
 }
 
 /** asl-validator's verdict on a definition. */

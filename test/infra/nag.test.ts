@@ -1,0 +1,75 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { buildIcefloeApp } from '../../lib/icefloe-app';
+import { acknowledge } from '../../lib/nag';
+import { alphaomega, instanceSecret, localLakehouse, ordersWorkflow, postgresDepot } from './manifests';
+import { acknowledgements, INLINE_CODE, nagFindings, setOf, synthApp } from './synth';
+
+const seedSet = setOf(
+  alphaomega(),
+  instanceSecret('alphaomega-r', 'r', ['accesskeyid']),
+  instanceSecret('alphaomega-rw', 'rw', ['accesskeyid']),
+  postgresDepot(),
+  instanceSecret('postgres-depot-rw', 'rw', ['username', 'password']),
+  ordersWorkflow({ cron: '0 2 * * *', concurrencyPolicy: 'Replace' }),
+);
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding for the seed lakehouse, depot secrets and a scheduled workflow', () => {
+    const { app } = synthApp(seedSet); // would throw "Validation failed" on a finding
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  it('reports none for a local (file) lakehouse: skipped, the workflow brings its own network and staging', () => {
+    const local = localLakehouse();
+    const wf = ordersWorkflow();
+    wf.workflow.dag[0]!.spec.stackSpec.source = {
+      address: 'dataos://testawslh',
+      depot: 'testawslh',
+      options: { sourceTable: 'sales.orders' },
+    };
+    const { app, stacks, template } = synthApp(setOf(local, postgresDepot(), wf));
+    expect(nagFindings(app)).toEqual([]);
+    expect(stacks.lakehouses).toEqual([]);
+    expect(stacks.skipped).toEqual(['lakehouse testawslh: storage type file runs locally only, not deployed']);
+    const t = template(stacks.workflows[0]!);
+    t.resourceCountIs('AWS::EC2::VPC', 1);
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    t.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+  });
+
+  it('acknowledges each finding by exact id with a specific reason', () => {
+    const { app } = synthApp(seedSet);
+    const acks = acknowledgements(app).filter(([, id]) => id.startsWith('AwsSolutions'));
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [path, id, reason] of acks) {
+      expect(`${path} ${id}`).toMatch(/ AwsSolutions-(IAM5\[(Resource|Action)::.+\]|L1|S1|SMG4)$/);
+      expect(reason.length).toBeGreaterThan(40);
+    }
+    // Wildcards are acknowledged one by one; "Resource::*" only where the service has no resource-level permissions.
+    const star = acks.filter(([, id]) => id === 'AwsSolutions-IAM5[Resource::*]').map(([path]) => path);
+    for (const path of star) expect(path).toMatch(/(task\/Role|Workflow\/Role|Schedule\/Guard)$/);
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const app = new App();
+    buildIcefloeApp(app, setOf(alphaomega()), { code: INLINE_CODE });
+    new s3.Bucket(new Stack(app, 'Extra'), 'Unlogged');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('refuses an acknowledgement without a reason', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => acknowledge(stack, 'AwsSolutions-S1', 'ok')).toThrow(
+      'acknowledgement of AwsSolutions-S1 needs a specific reason',
+    );
+  });
+});
+
+describe('removal policy', () => {
+  it('honours DESTROY only with context lakehouse:allowDataDestroy', () => {
+    const { stacks, template } = synthApp(setOf(alphaomega()), { 'lakehouse:allowDataDestroy': 'true' });
+    // Asked for by nobody: still RETAIN. The flag allows, it does not ask.
+    template(stacks.lakehouses[0]!).hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+});
