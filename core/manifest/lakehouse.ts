@@ -66,45 +66,48 @@ export function parseLakehouse(ctx: DocContext, raw: Record<string, unknown>): L
   }
   const lh = ctx.parse(lakehouseSchema, raw.lakehouse, ['lakehouse']);
   if (!meta || !lh) return undefined;
-  const storage = lh.iceberg.storage;
-  const sPath = ['lakehouse', 'iceberg', 'storage'];
-  if (lh.metastore && lh.iceberg.metastore)
-    ctx.at(['lakehouse', 'metastore'], 'lakehouse.metastore: given twice (also under lakehouse.iceberg)', {
-      key: true,
-    });
-  if (lh.queryEngine && lh.iceberg.queryEngine)
-    ctx.at(['lakehouse', 'queryEngine'], 'lakehouse.queryEngine: given twice (also under lakehouse.iceberg)', {
-      key: true,
-    });
+  for (const key of ['metastore', 'queryEngine'] as const) {
+    if (lh[key] && lh.iceberg[key]) {
+      ctx.at(['lakehouse', key], `lakehouse.${key}: given twice (also under lakehouse.iceberg)`, { key: true });
+    }
+  }
   const metastore = lh.iceberg.metastore ?? lh.metastore;
   if (!metastore) {
     ctx.at(['lakehouse', 'iceberg'], "lakehouse.iceberg: missing required field 'metastore'");
     return undefined;
   }
+  const { uri, warehouse, depot } = metastore;
   const out: LakehouseManifest = {
     ...meta,
     type: 'lakehouse',
     lakehouse: {
       type: 'iceberg',
-      storage: { depotName: storage.depotName ?? meta.name, type: storage.type },
-      metastore: { type: metastore.type },
+      storage: toStorage(ctx, lh.iceberg.storage, meta.name),
+      metastore: {
+        type: metastore.type,
+        ...(uri && { uri }),
+        ...(warehouse && { warehouse }),
+        ...(depot && { depot }),
+      },
     },
   };
-  const l = out.lakehouse;
-  if (lh.compute) l.compute = lh.compute;
-  if (metastore.uri) l.metastore.uri = metastore.uri;
-  if (metastore.warehouse) l.metastore.warehouse = metastore.warehouse;
-  if (metastore.depot) l.metastore.depot = metastore.depot;
+  if (lh.compute) out.lakehouse.compute = lh.compute;
   const qe = lh.iceberg.queryEngine ?? lh.queryEngine;
-  if (qe) l.queryEngine = { type: qe.type };
-  const extra = (storage.secrets ?? []).map(toSecretRef);
+  if (qe) out.lakehouse.queryEngine = { type: qe.type };
+  return out;
+}
+
+function toStorage(ctx: DocContext, storage: z.infer<typeof storageSchema>, name: string) {
+  const out: LakehouseManifest['lakehouse']['storage'] = { depotName: storage.depotName ?? name, type: storage.type };
+  const path = ['lakehouse', 'iceberg', 'storage'];
   if (storage.type === 's3') {
-    if (!storage.s3) ctx.at(sPath, "lakehouse.iceberg.storage: type s3 needs an 's3' section (bucket, relativePath)");
-    else l.storage.s3 = toS3Storage(storage.s3, extra);
+    if (!storage.s3) ctx.at(path, "lakehouse.iceberg.storage: type s3 needs an 's3' section (bucket, relativePath)");
+    else out.s3 = toS3Storage(storage.s3, (storage.secrets ?? []).map(toSecretRef));
   } else if (!storage.file) {
-    ctx.at(sPath, "lakehouse.iceberg.storage: type file needs a 'file' section with 'path'");
+    ctx.at(path, "lakehouse.iceberg.storage: type file needs a 'file' section with 'path'");
   } else {
-    l.storage.file = { path: resolve(dirname(ctx.src.file), storage.file.path) };
+    // Relative to the manifest's folder, so a project folder can be moved or run from anywhere.
+    out.file = { path: resolve(dirname(ctx.src.file), storage.file.path) };
   }
   return out;
 }

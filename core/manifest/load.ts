@@ -112,6 +112,16 @@ export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet
       problems.push({ file: p, line: 1, col: 1, message: 'no such file or folder' });
     }
   }
+  const { manifests, partial } = await parseFiles(files, problems);
+  const set = toManifestSet(manifests);
+  // Manifests with problems of their own still count as declared (no cascade of "unknown depot");
+  // their cross-manifest problems are kept only where they do not follow from those problems.
+  problems.push(...crossChecks(toManifestSet([...manifests, ...partial]), independentOfOwnProblems));
+  return { set, problems: sortProblems(problems) };
+}
+
+/** Reads and parses each file once; problems are appended to `problems`. */
+async function parseFiles(files: { file: string; scope: string }[], problems: Problem[]) {
   const manifests: Manifest[] = [];
   const partial: Manifest[] = [];
   const seen = new Set<string>();
@@ -122,12 +132,8 @@ export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      problems.push({
-        file,
-        line: 1,
-        col: 1,
-        message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-      });
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      problems.push({ file, line: 1, col: 1, message: `cannot read file: ${code}` });
       continue;
     }
     const r = parseWithPartial(text, file);
@@ -136,11 +142,7 @@ export async function loadManifests(paths: string[]): Promise<{ set: ManifestSet
     partial.push(...r.partial);
     problems.push(...r.problems);
   }
-  const set = toManifestSet(manifests);
-  // Manifests with problems of their own still count as declared (no cascade of "unknown depot");
-  // their cross-manifest problems are kept only where they do not follow from those problems.
-  problems.push(...crossChecks(toManifestSet([...manifests, ...partial]), independentOfOwnProblems));
-  return { set, problems: sortProblems(problems) };
+  return { manifests, partial };
 }
 
 async function yamlFilesUnder(path: string): Promise<string[]> {
