@@ -42,8 +42,12 @@ export async function planScanFiles(
   }
   const planned = await planBasic(table.io, table.metadata, snapshot, schema, table.resolve);
   const deleteFiles = new Set<string>();
+  const deleteEntries = new Set<string>();
   const tasks = planned.map((p) => {
-    for (const d of p.deletes) deleteFiles.add(d.filePath);
+    for (const d of p.deletes) {
+      deleteFiles.add(d.filePath);
+      deleteEntries.add(`${d.filePath}@${d.contentOffset ?? ''}`);
+    }
     return {
       dataFile: p.entry.dataFile,
       deletes: p.deletes,
@@ -52,5 +56,6 @@ export async function planScanFiles(
   });
   stats.dataFiles = tasks.length;
   stats.deleteFiles = deleteFiles.size;
+  stats.deleteEntries = deleteEntries.size;
   return { tasks, extra: [] };
 }

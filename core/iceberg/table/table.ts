@@ -35,7 +35,11 @@ export interface ScanStats {
   manifests: number;
   dataFiles: number;
   deleteFiles: number;
+  /** Delete entries attached to data files (a Puffin file holds one entry per deletion vector). */
+  deleteEntries: number;
   skippedDataFiles: number;
+  /** Sum of `record_count` of the data files pruned by the filter. */
+  skippedRecords: number;
   rows: number;
 }
 
@@ -127,7 +131,15 @@ export class Table {
     if (missing.length > 0) {
       throw new InvalidInputError(`unknown column '${missing[0]}' in table ${m.location}`);
     }
-    const stats: ScanStats = { manifests: 0, dataFiles: 0, deleteFiles: 0, skippedDataFiles: 0, rows: 0 };
+    const stats: ScanStats = {
+      manifests: 0,
+      dataFiles: 0,
+      deleteFiles: 0,
+      deleteEntries: 0,
+      skippedDataFiles: 0,
+      skippedRecords: 0,
+      rows: 0,
+    };
     const plan = snapshot
       ? await planScanFiles(this.loaded, snapshot, schema, options.where, stats)
       : { tasks: [], extra: [] };
