@@ -85,6 +85,12 @@ class ExprParser {
   fail(msg: string): never {
     throw new InvalidExpressionError(`bad filter '${this.src}': ${msg} at ${this.peek().at}`);
   }
+  /** Consumes the keyword when it comes next. */
+  eat(w: string): boolean {
+    if (!this.isWord(w)) return false;
+    this.i++;
+    return true;
+  }
   word(w: string): void {
     if (!this.isWord(w)) this.fail(`expected '${w}'`);
     this.i++;
@@ -183,12 +189,12 @@ class ExprParser {
     this.i--;
     if (this.isWord('is')) {
       this.i++;
-      const negated = this.isWord('not') ? (this.i++, true) : false;
-      if (this.isWord('null')) return (this.i++, { type: negated ? 'not-null' : 'is-null', term });
-      if (this.isWord('nan')) return (this.i++, { type: negated ? 'not-nan' : 'is-nan', term });
+      const negated = this.eat('not');
+      if (this.eat('null')) return { type: negated ? 'not-null' : 'is-null', term };
+      if (this.eat('nan')) return { type: negated ? 'not-nan' : 'is-nan', term };
       return this.fail("expected 'null' or 'nan'");
     }
-    const negated = this.isWord('not') ? (this.i++, true) : false;
+    const negated = this.eat('not');
     if (this.isWord('in')) {
       this.i++;
       this.punct('(');
