@@ -1,0 +1,5 @@
+/** The cleanup task as a Lambda function (Step Functions invokes it with `payloadResponseOnly` payloads). */
+import { cleanup } from '../../core/movement/tasks';
+import { taskHandler } from '../_shared/task-handler';
+
+export const handler = taskHandler(cleanup);
