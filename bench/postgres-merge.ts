@@ -89,7 +89,9 @@ function generate(first: number, count: number, seed: number): { batches: Record
       score[i] = Math.round(r() * 1e6) / 1e3;
       status.push(STATUS[Math.floor(r() * STATUS.length)] as string);
       note.push(`order ${id} note ${Math.floor(r() * 1e9).toString(36)}`);
-      const iso = new Date(Math.floor(micros / 1000)).toISOString().replace('Z', `${String(micros % 1000).padStart(3, '0')}+00`);
+      const iso = new Date(Math.floor(micros / 1000))
+        .toISOString()
+        .replace('Z', `${String(micros % 1000).padStart(3, '0')}+00`);
       lines.push(`${id},${cust[i]},${(cents / 100).toFixed(2)},${status[i]},${iso},${score[i]},${note[i]}`);
     }
     const fields = SCHEMA.fields;
@@ -111,14 +113,18 @@ function generate(first: number, count: number, seed: number): { batches: Record
 
 async function writeCsv(path: string, parts: string[]): Promise<void> {
   const out = createWriteStream(path);
-  for (const p of parts) if (!out.write(p)) await new Promise((res) => out.once('drain', res));
+  for (const p of parts) if (!out.write(p)) await new Promise<void>((res) => out.once('drain', () => res()));
   await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
 }
 
 function psql(script: string): void {
-  execFileSync('psql', ['-h', PG.host, '-U', PG.user, '-d', PG.database, '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-c', script], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    'psql',
+    ['-h', PG.host, '-U', PG.user, '-d', PG.database, '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-c', script],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 
 const COLS = 'id, customer_id, amount, status, updated_at, score, note';
@@ -126,16 +132,36 @@ const DDL = `(id bigint PRIMARY KEY, customer_id integer, amount numeric(12,2), 
   updated_at timestamptz, score double precision, note text)`;
 
 function baselineMerge(schema: string, csvPath: string): void {
-  const sets = COLS.split(', ').slice(1).map((c) => `${c} = s.${c}`).join(', ');
+  const sets = COLS.split(', ')
+    .slice(1)
+    .map((c) => `${c} = s.${c}`)
+    .join(', ');
   execFileSync(
     'psql',
-    ['-h', PG.host, '-U', PG.user, '-d', PG.database, '-q', '-v', 'ON_ERROR_STOP=1', '-1',
-      '-c', `CREATE UNLOGGED TABLE ${schema}.stage (LIKE ${schema}.t_base)`,
-      '-c', `\\copy ${schema}.stage FROM '${csvPath}' WITH (FORMAT csv)`,
-      '-c', `MERGE INTO ${schema}.t_base t USING ${schema}.stage s ON t.id = s.id
+    [
+      '-h',
+      PG.host,
+      '-U',
+      PG.user,
+      '-d',
+      PG.database,
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-1',
+      '-c',
+      `CREATE UNLOGGED TABLE ${schema}.stage (LIKE ${schema}.t_base)`,
+      '-c',
+      `\\copy ${schema}.stage FROM '${csvPath}' WITH (FORMAT csv)`,
+      '-c',
+      `MERGE INTO ${schema}.t_base t USING ${schema}.stage s ON t.id = s.id
              WHEN MATCHED THEN UPDATE SET ${sets}
-             WHEN NOT MATCHED THEN INSERT (${COLS}) VALUES (${COLS.split(', ').map((c) => `s.${c}`).join(', ')})`,
-      '-c', `DROP TABLE ${schema}.stage`],
+             WHEN NOT MATCHED THEN INSERT (${COLS}) VALUES (${COLS.split(', ')
+               .map((c) => `s.${c}`)
+               .join(', ')})`,
+      '-c',
+      `DROP TABLE ${schema}.stage`,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
@@ -174,7 +200,12 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
     });
     await checkSame(driver, schema, n);
     return [
-      result('postgres-merge', { rows: n, bytes: mine.value, seconds: mine.seconds }, { name: 'psql \\copy csv + MERGE', seconds: base.seconds }, { chunks: chunks.length }),
+      result(
+        'postgres-merge',
+        { rows: n, bytes: mine.value, seconds: mine.seconds },
+        { name: 'psql \\copy csv + MERGE', seconds: base.seconds },
+        { chunks: chunks.length },
+      ),
     ];
   } finally {
     await driver.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
@@ -196,9 +227,14 @@ async function stageAll(
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < chunks.length; i = next++) {
-      out[i] = await sink.stage(ctx, opts, `c${String(i).padStart(4, '0')}`, (async function* () {
-        yield* chunks[i] as RecordBatch[];
-      })());
+      out[i] = await sink.stage(
+        ctx,
+        opts,
+        `c${String(i).padStart(4, '0')}`,
+        (async function* () {
+          yield* chunks[i] as RecordBatch[];
+        })(),
+      );
     }
   };
   await Promise.all(Array.from({ length: parallelism }, worker));
@@ -207,7 +243,8 @@ async function stageAll(
 
 async function checkSame(driver: ReturnType<typeof openPgPool>, schema: string, n: number): Promise<void> {
   const sum = async (t: string) =>
-    (await driver.query(`SELECT count(*)::text AS c, sum(hashtext(x::text)::bigint)::text AS h FROM ${schema}.${t} x`)).rows[0];
+    (await driver.query(`SELECT count(*)::text AS c, sum(hashtext(x::text)::bigint)::text AS h FROM ${schema}.${t} x`))
+      .rows[0];
   const [a, b] = [await sum('t_base'), await sum('t_sink')];
   if (JSON.stringify(a) !== JSON.stringify(b) || Number(a?.c) !== n * 1.5) {
     throw new Error(`bench tables differ: baseline ${JSON.stringify(a)}, sink ${JSON.stringify(b)}`);
@@ -218,7 +255,9 @@ if (require.main === module) {
   run({ quick: process.argv.includes('--quick') })
     .then((rs) => {
       for (const r of rs) {
-        process.stdout.write(`${r.name}: ${r.rows} rows in ${r.seconds}s = ${r.rowsPerSec} rows/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}\n`);
+        process.stdout.write(
+          `${r.name}: ${r.rows} rows in ${r.seconds}s = ${r.rowsPerSec} rows/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}\n`,
+        );
       }
     })
     .catch((err) => {

@@ -23,6 +23,8 @@ export function isUuidField(field: Field, hints?: Record<string, string>): boole
  */
 export function pgTypeFor(field: Field, hints?: Record<string, string>): string {
   if (isUuidField(field, hints)) return 'uuid';
+  const kept = field.metadata.get('icefloe:pg-type');
+  if (kept && DataType.isUtf8(field.type) && /^(jsonb|json|numeric(\(\d+,\d+\))?)$/.test(kept)) return kept;
   return pgTypeOf(field.type, field.name);
 }
 

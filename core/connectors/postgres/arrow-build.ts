@@ -1,0 +1,160 @@
+/**
+ * Builds Arrow columns from the source's text projection (see `selectExpr`): fixed-width values go straight
+ * into typed arrays, strings into one UTF-8 buffer; arrays are parsed from PostgreSQL's array literal.
+ */
+import { type Data, type Field, makeBuilder, makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
+import { InvalidInputError } from '../../errors';
+import { parseArrayLiteral } from './pg-array';
+import type { SourceColumn } from './pg-to-arrow';
+
+const ENC = new TextEncoder();
+
+function validity(valid: boolean[]): { nullBitmap: Uint8Array; nullCount: number } {
+  const nullBitmap = new Uint8Array(Math.ceil(valid.length / 8) || 1);
+  let nullCount = 0;
+  for (let i = 0; i < valid.length; i++) {
+    if (valid[i]) nullBitmap[i >> 3] = (nullBitmap[i >> 3] as number) | (1 << (i & 7));
+    else nullCount++;
+  }
+  return { nullBitmap, nullCount };
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex.replace(/-/g, ''), 'hex'));
+}
+
+/** numeric text → unscaled integer at `scale` (PostgreSQL already rounded it to the column's scale). */
+export function unscaled(text: string, scale: number, column: string): bigint {
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!m) throw new InvalidInputError(`column ${column}: numeric value ${text} cannot be a decimal`);
+  const frac = (m[3] ?? '').padEnd(scale, '0').slice(0, scale);
+  const v = BigInt(`${m[2] || '0'}${frac}`);
+  return m[1] ? -v : v;
+}
+
+/** Scalar conversion of one text value (also used for array elements). */
+export function scalarValue(kind: string, text: string): unknown {
+  switch (kind) {
+    case 'int32':
+    case 'float32':
+    case 'float64':
+    case 'date':
+      return Number(text);
+    case 'int64':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+      return BigInt(text);
+    case 'bool':
+      return text === 'true' || text === 't';
+    default:
+      return text;
+  }
+}
+
+/** Builds one column's Data from text values (null = SQL NULL). */
+export function buildColumn(c: SourceColumn, field: Field, values: (string | null)[]): Data {
+  const n = values.length;
+  const valid = values.map((v) => v !== null);
+  const bits = validity(valid);
+  const fixed = (arr: { [i: number]: unknown }, f: (t: string) => unknown) => {
+    values.forEach((v, i) => {
+      if (v !== null) arr[i] = f(v);
+    });
+    return makeData({ type: field.type, length: n, data: arr as never, ...bits } as never);
+  };
+  switch (c.kind) {
+    case 'int32':
+    case 'date':
+      return fixed(new Int32Array(n), Number);
+    case 'int64':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+      return fixed(new BigInt64Array(n), BigInt);
+    case 'float32':
+      return fixed(new Float32Array(n), Number);
+    case 'float64':
+      return fixed(new Float64Array(n), Number);
+    case 'bool': {
+      const data = new Uint8Array(Math.ceil(n / 8) || 1);
+      values.forEach((v, i) => {
+        if (v === 'true' || v === 't') data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
+      });
+      return makeData({ type: field.type, length: n, data, ...bits } as never);
+    }
+    case 'decimal':
+      return decimalData(c, field, values, bits);
+    case 'uuid': {
+      const data = new Uint8Array(n * 16);
+      values.forEach((v, i) => v !== null && data.set(hexBytes(v), i * 16));
+      return makeData({ type: field.type, length: n, data, ...bits } as never);
+    }
+    case 'bytea':
+      return variableData(
+        field,
+        values.map((v) => (v === null ? null : hexBytes(v))),
+        bits,
+      );
+    case 'array':
+      return listData(c, field, values);
+    default:
+      return variableData(
+        field,
+        values.map((v) => (v === null ? null : ENC.encode(v))),
+        bits,
+      );
+  }
+}
+
+function decimalData(
+  c: SourceColumn,
+  field: Field,
+  values: (string | null)[],
+  bits: ReturnType<typeof validity>,
+): Data {
+  const words = new Uint32Array(values.length * 4);
+  values.forEach((v, i) => {
+    if (v === null) return;
+    let x = BigInt.asUintN(128, unscaled(v, c.scale ?? 0, c.name));
+    for (let k = 0; k < 4; k++) {
+      words[i * 4 + k] = Number(x & 0xffffffffn);
+      x >>= 32n;
+    }
+  });
+  return makeData({ type: field.type, length: values.length, data: words, ...bits } as never);
+}
+
+function variableData(field: Field, parts: (Uint8Array | null)[], bits: ReturnType<typeof validity>): Data {
+  const offsets = new Int32Array(parts.length + 1);
+  let total = 0;
+  parts.forEach((p, i) => {
+    total += p ? p.length : 0;
+    offsets[i + 1] = total;
+  });
+  const data = new Uint8Array(total);
+  parts.forEach((p, i) => p && data.set(p, offsets[i] as number));
+  return makeData({ type: field.type, length: parts.length, valueOffsets: offsets, data, ...bits } as never);
+}
+
+function listData(c: SourceColumn, field: Field, values: (string | null)[]): Data {
+  const b = makeBuilder({ type: field.type, nullValues: [null] });
+  for (const v of values) {
+    if (v === null) b.append(null);
+    else b.append(parseArrayLiteral(v).map((e) => (e === null ? null : scalarValue(c.element ?? 'text', e))) as never);
+  }
+  return b.finish().toVector().data[0] as Data;
+}
+
+/** One record batch from rows of text values (column order = `columns`). */
+export function buildBatch(schema: Schema, columns: SourceColumn[], rows: (string | null)[][]): RecordBatch {
+  const children = columns.map((c, j) =>
+    buildColumn(
+      c,
+      schema.fields[j] as Field,
+      rows.map((r) => r[j] ?? null),
+    ),
+  );
+  const data = makeData({ type: new Struct(schema.fields), length: rows.length, children });
+  return new RecordBatch(schema, data);
+}

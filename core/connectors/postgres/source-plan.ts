@@ -1,0 +1,143 @@
+/**
+ * Planning helpers of the Postgres source: describe the relation (a table, or a `query:` through a temporary
+ * view), the incremental window, and chunk boundaries (key percentiles, or ctid page ranges).
+ */
+import { InvalidInputError } from '../../errors';
+import type { JobOptions } from '../../manifest/types';
+import type { PgSession } from './driver';
+import { parseTableName, quoteIdent, quoteLiteral, quoteQualified } from './ident';
+import { type CatalogColumn, type SourceColumn, sourceColumn } from './pg-to-arrow';
+
+/** What a chunk reads. JSON; SQL is rebuilt from it (values become quoted literals, never raw SQL). */
+export interface PostgresChunkSpec {
+  columns: SourceColumn[];
+  /** Key range: `column > after` and `column <= upTo` (text values, cast by the server to the column type). */
+  key?: { column: string; after?: string; upTo?: string };
+  /** Heap pages `[from, to)`; `to` absent = to the end. */
+  pages?: { from: number; to?: number };
+  /** Incremental window on `incremental-key`. */
+  window?: IncrementalWindow;
+}
+
+export interface IncrementalWindow {
+  column: string;
+  /** Exclusive lower bound: the previous cursor. */
+  after?: string;
+  /** Inclusive upper bound: the cursor of this run (max of the key when planned). */
+  upTo?: string;
+  /** `interval-start` (inclusive) and `interval-end` (exclusive). */
+  start?: string;
+  end?: string;
+}
+
+/** The source relation as SQL (`"s"."t"` or `(<query>) AS q`) and whether it is a table. */
+export function relationOf(options: JobOptions): { from: string; table?: string; query?: string } {
+  const query =
+    options.sourceQuery ?? (options.sourceTable?.startsWith('query:') ? options.sourceTable.slice(6) : undefined);
+  if (query !== undefined) {
+    const q = query.trim().replace(/;\s*$/, '');
+    if (!q) throw new InvalidInputError('postgres source: empty query');
+    return { from: `(${q}) AS icefloe_q`, query: q };
+  }
+  if (!options.sourceTable) throw new InvalidInputError('postgres source: source-table is required');
+  const name = quoteQualified(parseTableName(options.sourceTable));
+  return { from: name, table: name };
+}
+
+const DESCRIBE = `SELECT a.attname::text AS name,
+    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END AS type,
+    t.typtype::text AS typtype, t.typcategory::text AS category,
+    CASE WHEN t.typcategory = 'A' THEN format_type(t.typelem, a.atttypmod) END AS element_type
+  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+ WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
+
+/** The columns of the source (a query is described through a temporary view, which keeps type modifiers). */
+export async function describeSource(s: PgSession, rel: { table?: string; query?: string }): Promise<SourceColumn[]> {
+  let regclass = rel.table as string;
+  if (rel.query !== undefined) {
+    regclass = `pg_temp.icefloe_describe_${process.pid}_${Date.now()}`;
+    await s.query(`CREATE TEMP VIEW ${regclass} AS ${rel.query}`);
+  }
+  try {
+    const r = await s.query(DESCRIBE, [regclass]);
+    if (r.rows.length === 0) throw new InvalidInputError(`postgres source ${regclass}: no columns`);
+    return r.rows.map((row) =>
+      sourceColumn({
+        name: String(row.name),
+        type: String(row.type),
+        typtype: String(row.typtype),
+        category: String(row.category),
+        elementType: row.element_type === null ? null : String(row.element_type),
+      } as CatalogColumn),
+    );
+  } finally {
+    if (rel.query !== undefined) await s.query(`DROP VIEW IF EXISTS ${regclass}`);
+  }
+}
+
+/** SQL conditions of a chunk (ANDed); values are quoted literals. */
+export function conditions(spec: Omit<PostgresChunkSpec, 'columns'>): string[] {
+  const out: string[] = [];
+  const w = spec.window;
+  if (w) {
+    const k = quoteIdent(w.column);
+    if (w.after !== undefined) out.push(`${k} > ${quoteLiteral(w.after)}`);
+    if (w.upTo !== undefined) out.push(`${k} <= ${quoteLiteral(w.upTo)}`);
+    if (w.start !== undefined) out.push(`${k} >= ${quoteLiteral(w.start)}`);
+    if (w.end !== undefined) out.push(`${k} < ${quoteLiteral(w.end)}`);
+  }
+  if (spec.key) {
+    const k = quoteIdent(spec.key.column);
+    if (spec.key.after !== undefined) out.push(`${k} > ${quoteLiteral(spec.key.after)}`);
+    if (spec.key.upTo !== undefined) out.push(`${k} <= ${quoteLiteral(spec.key.upTo)}`);
+  }
+  if (spec.pages) {
+    const from = Math.trunc(Number(spec.pages.from));
+    out.push(`ctid >= '(${from},0)'::tid`);
+    if (spec.pages.to !== undefined) out.push(`ctid < '(${Math.trunc(Number(spec.pages.to))},0)'::tid`);
+  }
+  return out;
+}
+
+export function whereClause(conds: string[]): string {
+  return conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+}
+
+/** Percentile boundaries of `column` splitting the filtered rows into `n` parts (distinct, ascending). */
+export async function keyBoundaries(
+  s: PgSession,
+  from: string,
+  column: string,
+  conds: string[],
+  n: number,
+): Promise<string[]> {
+  const fractions = Array.from({ length: n - 1 }, (_, i) => (i + 1) / n);
+  const r = await s.query(
+    `SELECT (percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY ${quoteIdent(column)}))::text[] AS b FROM ${from}${whereClause(conds)}`,
+    [fractions],
+  );
+  const b = (r.rows[0]?.b ?? []) as (string | null)[];
+  return [...new Set(b.filter((x): x is string => x !== null))];
+}
+
+/** Estimated rows and heap pages of a table. */
+export async function tableSize(s: PgSession, table: string): Promise<{ rows: number; pages: number }> {
+  const r = await s.query(
+    `SELECT c.reltuples::float8 AS rows, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages
+       FROM pg_class c WHERE c.oid = $1::regclass`,
+    [table],
+  );
+  let rows = Number(r.rows[0]?.rows ?? -1);
+  if (rows < 0) rows = Number((await s.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? 0);
+  return { rows, pages: Number(r.rows[0]?.pages ?? 0) };
+}
+
+/** The single-column primary key of a table, if it has one. */
+export async function singlePrimaryKey(s: PgSession, table: string): Promise<string | undefined> {
+  const r = await s.query(
+    `SELECT a.attname::text AS k FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+      WHERE i.indrelid = $1::regclass AND i.indisprimary`,
+    [table],
+  );
+  return r.rows.length === 1 ? String(r.rows[0]?.k) : undefined;
+}

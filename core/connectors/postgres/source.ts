@@ -1,0 +1,197 @@
+/**
+ * The Postgres source: a table or `query:<SQL>`, read in parallel chunks (primary-key percentile ranges, or
+ * ctid page ranges when there is no single-column key; a query is one chunk), optionally incremental on
+ * `incremental-key` (> the stored cursor, ≤ the max planned now, within interval-start/interval-end).
+ * `read` streams a chunk through a server-side cursor, `page-size` rows per Arrow batch (bounded memory).
+ */
+import { type RecordBatch, Schema } from 'apache-arrow';
+import { InvalidInputError } from '../../errors';
+import type { JobOptions } from '../../manifest/types';
+import type { ChunkPointer, JobState, RunContext, Source, SourcePlan } from '../types';
+import { buildBatch } from './arrow-build';
+import type { PostgresConnectionConfig } from './config';
+import type { PgDriver, PgSession } from './driver';
+import { quoteIdent } from './ident';
+import { openDriver } from './open';
+import { arrowField, type SourceColumn, selectExpr } from './pg-to-arrow';
+import {
+  conditions,
+  describeSource,
+  type IncrementalWindow,
+  keyBoundaries,
+  type PostgresChunkSpec,
+  relationOf,
+  singlePrimaryKey,
+  tableSize,
+  whereClause,
+} from './source-plan';
+
+/** Default rows per Arrow batch (and minimum rows per chunk). */
+export const DEFAULT_PAGE_SIZE = 50_000;
+/** Default number of chunks a table is split into. */
+export const DEFAULT_PARALLELISM = 4;
+
+/** The Arrow schema of source columns (field ids = column positions). */
+export function schemaOf(columns: SourceColumn[]): Schema {
+  return new Schema(columns.map((c, i) => arrowField(c, i, columns.length)));
+}
+
+export class PostgresSource implements Source {
+  private driverPromise?: Promise<PgDriver>;
+
+  constructor(private readonly connection: PgDriver | PostgresConnectionConfig) {}
+
+  driver(): Promise<PgDriver> {
+    if ('session' in this.connection) return Promise.resolve(this.connection);
+    this.driverPromise ??= openDriver(this.connection);
+    return this.driverPromise;
+  }
+
+  async close(): Promise<void> {
+    if (this.driverPromise) await (await this.driverPromise).close();
+  }
+
+  async plan(_ctx: RunContext, options: JobOptions, previous: JobState | undefined): Promise<SourcePlan> {
+    const rel = relationOf(options);
+    const driver = await this.driver();
+    return driver.session(async (s) => {
+      const columns = await describeSource(s, rel);
+      const notes: string[] = [];
+      const window = await this.window(s, rel.from, columns, options, previous, notes);
+      const schemaJson = { columns };
+      if (window?.upTo === null) {
+        notes.push('no new rows since the stored cursor');
+        return { schemaJson, chunks: [], cursor: previous?.cursor, incremental: true, notes };
+      }
+      const base: Omit<PostgresChunkSpec, 'columns'> = window ? { window: window as IncrementalWindow } : {};
+      const specs = rel.table ? await this.split(s, rel.table, base, options, notes) : [{ spec: base, weight: 1 }];
+      const chunks: ChunkPointer[] = specs.map((x, i) => ({
+        chunkId: `pg-${String(i).padStart(4, '0')}`,
+        weight: x.weight,
+        spec: { columns, ...x.spec } satisfies PostgresChunkSpec,
+      }));
+      const incremental = window?.after !== undefined;
+      return { schemaJson, chunks, cursor: window?.upTo ?? undefined, incremental, notes };
+    });
+  }
+
+  /** The incremental window, with `upTo` = the current max of the key (null: nothing new). */
+  private async window(
+    s: PgSession,
+    from: string,
+    columns: SourceColumn[],
+    options: JobOptions,
+    previous: JobState | undefined,
+    notes: string[],
+  ): Promise<(Omit<IncrementalWindow, 'upTo'> & { upTo?: string | null }) | undefined> {
+    const column = options.incrementalKey;
+    if (!column) return undefined;
+    if (!columns.some((c) => c.name === column)) {
+      throw new InvalidInputError(`postgres source: incremental-key ${column} is not a column of the source`);
+    }
+    const after = options.fullRefresh ? undefined : previous?.cursor;
+    if (options.fullRefresh && previous?.cursor) notes.push('full refresh: stored cursor ignored');
+    const w: IncrementalWindow = { column, after, start: options.intervalStart, end: options.intervalEnd };
+    const r = await s.query(
+      `SELECT max(${quoteIdent(column)})::text AS m FROM ${from}${whereClause(conditions({ window: w }))}`,
+    );
+    const m = r.rows[0]?.m;
+    return { ...w, upTo: m === null || m === undefined ? null : String(m) };
+  }
+
+  /** Splits a table into chunks: percentile ranges of a single-column key, else ctid page ranges. */
+  private async split(
+    s: PgSession,
+    table: string,
+    base: Omit<PostgresChunkSpec, 'columns'>,
+    options: JobOptions,
+    notes: string[],
+  ): Promise<{ spec: Omit<PostgresChunkSpec, 'columns'>; weight: number }[]> {
+    const size = await tableSize(s, table);
+    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    const n = Math.max(1, Math.min(options.extractParallelism ?? DEFAULT_PARALLELISM, Math.ceil(size.rows / pageSize)));
+    if (n === 1) return [{ spec: base, weight: size.rows }];
+    const key = options.primaryKey?.length === 1 ? options.primaryKey[0] : await singlePrimaryKey(s, table);
+    if (key) {
+      const bounds = await keyBoundaries(s, table, key, conditions(base), n);
+      const edges = [undefined, ...bounds, undefined];
+      notes.push(`split on ${key} into ${edges.length - 1} ranges`);
+      return edges.slice(1).map((upTo, i) => ({
+        spec: { ...base, key: { column: key, after: edges[i], upTo } },
+        weight: Math.ceil(size.rows / (edges.length - 1)),
+      }));
+    }
+    const per = Math.max(1, Math.ceil(size.pages / n));
+    notes.push(`split on ctid into ${n} page ranges`);
+    return Array.from({ length: n }, (_, i) => ({
+      spec: { ...base, pages: { from: i * per, to: i === n - 1 ? undefined : (i + 1) * per } },
+      weight: Math.ceil(size.rows / n),
+    }));
+  }
+
+  async *read(ctx: RunContext, options: JobOptions, chunk: ChunkPointer): AsyncIterable<RecordBatch> {
+    const spec = chunk.spec as PostgresChunkSpec;
+    const rel = relationOf(options);
+    const schema = schemaOf(spec.columns);
+    const sql = `SELECT ${spec.columns.map(selectExpr).join(', ')} FROM ${rel.from}${whereClause(conditions(spec))}`;
+    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    const driver = await this.driver();
+    if (driver.kind === 'pglite') {
+      // One in-process connection: holding a cursor across yields would block the consumer's own queries.
+      const rows = (await driver.queryArrays(sql)) as (string | null)[][];
+      for (let i = 0; i < rows.length; i += pageSize)
+        yield buildBatch(schema, spec.columns, rows.slice(i, i + pageSize));
+      return;
+    }
+    yield* cursorBatches(driver, sql, pageSize, schema, spec.columns, ctx.signal);
+  }
+}
+
+/** A session kept open until `release` (generators cannot yield inside `driver.session`'s callback). */
+function holdSession(driver: PgDriver): Promise<{ s: PgSession; release: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => {
+      finish = r;
+    });
+    const work = driver.session(async (s) => {
+      resolve({
+        s,
+        release: async () => {
+          finish();
+          await work;
+        },
+      });
+      await finished;
+    });
+    work.catch(reject);
+  });
+}
+
+/** Streams a query through `DECLARE … CURSOR` / `FETCH n` in a read-only transaction: one batch per fetch. */
+async function* cursorBatches(
+  driver: PgDriver,
+  sql: string,
+  pageSize: number,
+  schema: Schema,
+  columns: SourceColumn[],
+  signal?: AbortSignal,
+): AsyncGenerator<RecordBatch> {
+  const { s, release } = await holdSession(driver);
+  let ok = false;
+  try {
+    await s.query('BEGIN TRANSACTION READ ONLY');
+    await s.query(`DECLARE icefloe_read NO SCROLL CURSOR FOR ${sql}`);
+    for (;;) {
+      if (signal?.aborted) throw new InvalidInputError('postgres source: read aborted');
+      const rows = (await s.queryArrays(`FETCH ${pageSize} FROM icefloe_read`)) as (string | null)[][];
+      if (rows.length > 0) yield buildBatch(schema, columns, rows);
+      if (rows.length < pageSize) break;
+    }
+    await s.query('COMMIT');
+    ok = true;
+  } finally {
+    if (!ok) await s.query('ROLLBACK').catch(() => undefined);
+    await release();
+  }
+}
