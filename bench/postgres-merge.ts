@@ -59,7 +59,9 @@ function utf8Column(values: string[]) {
   const offsets = new Int32Array(values.length + 1);
   for (let i = 0; i < bytes.length; i++) offsets[i + 1] = (offsets[i] as number) + (bytes[i] as Uint8Array).length;
   const data = new Uint8Array(offsets[values.length] as number);
-  bytes.forEach((b, i) => data.set(b, offsets[i] as number));
+  bytes.forEach((b, i) => {
+    data.set(b, offsets[i] as number);
+  });
   return makeData({ type: new Utf8(), length: values.length, valueOffsets: offsets, data });
 }
 

@@ -87,7 +87,9 @@ export function buildColumn(c: SourceColumn, field: Field, values: (string | nul
       return decimalData(c, field, values, bits);
     case 'uuid': {
       const data = new Uint8Array(n * 16);
-      values.forEach((v, i) => v !== null && data.set(hexBytes(v), i * 16));
+      values.forEach((v, i) => {
+        if (v !== null) data.set(hexBytes(v), i * 16);
+      });
       return makeData({ type: field.type, length: n, data, ...bits } as never);
     }
     case 'bytea':
@@ -133,7 +135,9 @@ function variableData(field: Field, parts: (Uint8Array | null)[], bits: ReturnTy
     offsets[i + 1] = total;
   });
   const data = new Uint8Array(total);
-  parts.forEach((p, i) => p && data.set(p, offsets[i] as number));
+  parts.forEach((p, i) => {
+    if (p) data.set(p, offsets[i] as number);
+  });
   return makeData({ type: field.type, length: parts.length, valueOffsets: offsets, data, ...bits } as never);
 }
 
