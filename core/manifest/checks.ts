@@ -238,7 +238,10 @@ function checkEndpoints(set: ManifestSet, wf: WorkflowManifest, n: DagNode, i: n
       r.opt(k, `${role}.options: '${shown}' is a ${role === 'source' ? 'sink' : 'source'} option`);
     }
     if (role === 'source') checkSource(depot, e, r);
-    else checkSink(depot, e, r);
+    else {
+      checkSink(depot, e, r);
+      checkWriteAccess(set, depot, r);
+    }
   }
 }
 
@@ -262,6 +265,16 @@ function checkSource(depot: DepotManifest, e: Endpoint, r: EndpointReport): void
   if (o.sourceTable && type !== 'generator' && !TABLE_RE.test(o.sourceTable)) {
     r.opt('sourceTable', `source.options: source-table '${o.sourceTable}' is not schema.table`);
   }
+}
+
+/** A sink needs a read-write secret when its depot names secrets at all (DataOS `-r` / `-rw` pairs). */
+function checkWriteAccess(set: ManifestSet, depot: DepotManifest, r: EndpointReport): void {
+  const refs = depot.depot.secrets.map((ref) => set.secrets.find((s) => s.name === ref.name));
+  if (refs.length === 0 || refs.some((s) => s === undefined || s['instance-secret'].acl === 'rw')) return;
+  r.at(
+    [...r.path, 'address'],
+    `sink.address: depot '${depot.name}' has only read secrets (acl: r); a sink needs one with acl: rw`,
+  );
 }
 
 function checkSink(depot: DepotManifest, e: Endpoint, r: EndpointReport): void {

@@ -27,7 +27,7 @@ const TYPES = Object.keys(PARSERS);
  */
 export function parseManifestText(text: string, file: string): { manifests: Manifest[]; problems: Problem[] } {
   const { manifests, problems } = parseWithPartial(text, file);
-  return { manifests, problems };
+  return { manifests, problems: sortProblems(problems) };
 }
 
 /** Like `parseManifestText`, plus the manifests that parsed but had problems (used only to resolve names). */

@@ -30,9 +30,11 @@ export function parseYamlDocuments(text: string, file: string): { docs: SourceDo
       for (const e of doc.errors) problems.push(yamlErrorProblem(file, lines, e.pos[0], e.message, e.code));
       continue;
     }
-    if (doc.contents === null) continue; // an empty document (e.g. a trailing `---`)
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    // An empty document (a trailing `---`, or only comments) is not a manifest.
+    if (doc.contents === null || value === null || value === undefined) continue;
     const startOffset = doc.contents.range?.[0] ?? 0;
-    docs.push({ file, value: doc.toJS({ maxAliasCount: 100 }), doc, lines, start: posAt(file, lines, startOffset) });
+    docs.push({ file, value, doc, lines, start: posAt(file, lines, startOffset) });
   }
   return { docs, problems };
 }
