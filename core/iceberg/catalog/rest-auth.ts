@@ -19,14 +19,20 @@ export type RestAuth =
       credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
     };
 
+function toBytes(d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof d === 'string') return d;
+  if (d instanceof ArrayBuffer) return new Uint8Array(d);
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
 /** Node's crypto as the `HashConstructor` Smithy expects (HMAC when given a secret). */
 class NodeSha256 {
   private readonly h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(toBytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.h.digest());
