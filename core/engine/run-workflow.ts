@@ -103,7 +103,7 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
   const tasks: Record<string, LocalTaskFn> = {};
   for (const [resource, name] of Object.entries({ ...TASK_OF_PLACEHOLDER, ...opts.resources }))
     tasks[resource] = bound[name];
-  let error: string | undefined;
+  let error: { error: string; errorName: string } | undefined;
   try {
     await executeDefinition(
       definition,
@@ -116,7 +116,7 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
       },
     );
   } catch (err) {
-    error = `${(err as Error)?.name ?? 'Error'}: ${describeError(err)}`;
+    error = { errorName: (err as Error)?.name ?? 'Error', error: describeError(err) };
     await cancelUnfinished(tracker, inflight, bound.cleanup, opts.workflow, runId);
   } finally {
     await inflight.settle();
@@ -129,7 +129,7 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
     runId,
     status,
     durationMs: Date.now() - started,
-    ...(error ? { error } : {}),
+    ...error,
   });
 }
 

@@ -32,8 +32,10 @@ export interface RunSummary {
   runId: string;
   status: 'succeeded' | 'failed';
   durationMs: number;
-  /** `name: message` of the error the run failed with. */
+  /** The message of the error the run failed with (names the job, the chunk and the cause). */
   error?: string;
+  /** The error's name (`TransientError`, `InvalidInputError`, `States.Timeout`, …), as Step Functions reports it. */
+  errorName?: string;
   jobs: JobSummary[];
 }
 

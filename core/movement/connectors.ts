@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Sink, Source } from '../connectors/types';
 import { InvalidInputError } from '../errors';
 import type { DepotManifest, Endpoint, ManifestSet } from '../manifest/types';
+import { GeneratorSource } from './sources/generator';
 
 /** What a factory gets: the endpoint (address + options), its depot and every manifest (secrets, lakehouses). */
 export interface ConnectorTarget {
@@ -105,8 +106,10 @@ function discover(type: string): ConnectorModule | undefined {
   return mod.connector;
 }
 
-/** The process-wide registry; the generator source is registered by `core/movement/index.ts`. */
-export const connectors = new ConnectorRegistry();
+/** The process-wide registry, with icefloe's built-in `generator` source. */
+export const connectors = new ConnectorRegistry().register('generator', {
+  source: ({ endpoint, depot }) => new GeneratorSource(endpoint, depot.depot.generator ?? { rows: 1000, seed: 42 }),
+});
 
 /** Registers a source factory for a depot type in the process-wide registry. */
 export function registerSource(type: string, factory: SourceFactory): void {

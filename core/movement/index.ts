@@ -1,14 +1,7 @@
 /**
  * Data movement: the plan / move / commit / cleanup tasks, their payload contracts, the staging area, the
- * connector registry (with the built-in `generator` source registered).
+ * connector registry (with the built-in `generator` source).
  */
-import { connectors } from './connectors';
-import { GeneratorSource } from './sources/generator';
-
-connectors.register('generator', {
-  source: ({ endpoint, depot }) => new GeneratorSource(endpoint, depot.depot.generator ?? { rows: 1000, seed: 42 }),
-});
-
 export * from './connectors';
 export * from './deps';
 export { type SchemaJson, schemaFromJson, schemaToJson } from './schema-json';
