@@ -83,7 +83,7 @@ export function parseOptions(ctx: DocContext, raw: unknown, path: YamlPath): Job
   const out: JobOptions = {};
   if (raw === undefined || raw === null) return out;
   if (!isRecord(raw)) {
-    ctx.at(path, `${pathText(path)}: expected a mapping, got ${describe(raw)}`);
+    ctx.at(path, `${label(path)}: expected a mapping, got ${describe(raw)}`);
     return out;
   }
   const seen = new Map<keyof JobOptions, string>();
@@ -95,18 +95,18 @@ export function parseOptions(ctx: DocContext, raw: unknown, path: YamlPath): Job
         spelling,
         OPTION_DEFS.map((d) => d.name),
       );
-      ctx.at(at, `${pathText(path)}: unknown option '${spelling}'${hint ? `; did you mean '${hint}'?` : ''}`, {
+      ctx.at(at, `${label(path)}: unknown option '${spelling}'${hint ? `; did you mean '${hint}'?` : ''}`, {
         key: true,
       });
       continue;
     }
     const prev = seen.get(def.key);
     if (prev !== undefined) {
-      ctx.at(at, `${pathText(path)}: option '${spelling}' repeats '${prev}'`, { key: true });
+      ctx.at(at, `${label(path)}: option '${spelling}' repeats '${prev}'`, { key: true });
       continue;
     }
     seen.set(def.key, spelling);
-    const v = optionValue(ctx, def, value, at, spelling);
+    const v = optionValue(ctx, def, value, at);
     if (v === undefined) continue;
     // `source-table: query:<SQL>` is a query, not a table (Nilus docs: "prefix with `query:` for SQL").
     if (def.key === 'sourceTable' && /^query:/i.test(v as string)) out.sourceQuery = (v as string).slice(6).trim();
@@ -115,18 +115,17 @@ export function parseOptions(ctx: DocContext, raw: unknown, path: YamlPath): Job
   return out;
 }
 
-function pathText(path: YamlPath): string {
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '')
-    .replace(/\.\[/g, '[');
+/** `source.options` for the options mapping, `source.options.page-size` for (a part of) one option. */
+function label(path: YamlPath): string {
+  const k = path.lastIndexOf('options');
+  const base = `${String(path[k - 1])}.options`;
+  return path.length > k + 1 ? `${base}.${String(path[k + 1])}` : base;
 }
 
 /** The normalized value of one option, or undefined after reporting why it is invalid. */
-function optionValue(ctx: DocContext, def: OptionDef, value: unknown, at: YamlPath, spelling: string): unknown {
+function optionValue(ctx: DocContext, def: OptionDef, value: unknown, at: YamlPath): unknown {
   const bad = (what: string): undefined => {
-    ctx.at(at, `option '${spelling}': expected ${what}, got ${describe(value)}`);
+    ctx.at(at, `${label(at)}: expected ${what}, got ${describe(value)}`);
     return undefined;
   };
   switch (def.kind) {
@@ -137,7 +136,7 @@ function optionValue(ctx: DocContext, def: OptionDef, value: unknown, at: YamlPa
       const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
       if (typeof n !== 'number' || !Number.isInteger(n)) return bad('an integer');
       if (def.min !== undefined && n < def.min) {
-        ctx.at(at, `option '${spelling}': must be >= ${def.min}, got ${n}`);
+        ctx.at(at, `${label(at)}: must be >= ${def.min}, got ${n}`);
         return undefined;
       }
       return n;
@@ -146,9 +145,9 @@ function optionValue(ctx: DocContext, def: OptionDef, value: unknown, at: YamlPa
       if (typeof value === 'boolean') return value;
       return value === 'true' || value === 'false' ? value === 'true' : bad('true or false');
     case 'strategy':
-      return enumValue(ctx, value, ['append', 'replace', 'merge'], at, spelling);
+      return enumValue(ctx, value, ['append', 'replace', 'merge'], at);
     case 'reflection':
-      return enumValue(ctx, value, ['none', 'fast', 'full'], at, spelling);
+      return enumValue(ctx, value, ['none', 'fast', 'full'], at);
     case 'csv':
     case 'list': {
       const list = toList(value);
@@ -160,17 +159,17 @@ function optionValue(ctx: DocContext, def: OptionDef, value: unknown, at: YamlPa
       }
       return { ...(value as Record<string, string>) };
     case 'partition':
-      return parsePartitionBy(ctx, value, at, spelling);
+      return parsePartitionBy(ctx, value, at);
   }
 }
 
-function enumValue(ctx: DocContext, value: unknown, allowed: string[], at: YamlPath, spelling: string): unknown {
+function enumValue(ctx: DocContext, value: unknown, allowed: string[], at: YamlPath): unknown {
   if (typeof value === 'string' && allowed.includes(value)) return value;
   const hint = typeof value === 'string' ? closest(value, allowed) : undefined;
   const got = typeof value === 'string' ? `'${value}'` : describe(value);
   ctx.at(
     at,
-    `option '${spelling}': must be one of ${allowed.join(', ')}; got ${got}${hint ? ` (did you mean '${hint}'?)` : ''}`,
+    `${label(at)}: must be one of ${allowed.join(', ')}; got ${got}${hint ? ` (did you mean '${hint}'?)` : ''}`,
   );
   return undefined;
 }
@@ -189,45 +188,35 @@ function toList(value: unknown): string[] | undefined {
 const PART_KEYS = ['column', 'type', 'bucket-count', 'bucket_count', 'bucketCount', 'width', 'name'];
 
 /** `partition-by`: a column name, `"a, b"` (identity), or a list of `{column, type, bucket-count, width, name}`. */
-function parsePartitionBy(
-  ctx: DocContext,
-  value: unknown,
-  at: YamlPath,
-  spelling: string,
-): PartitionByField[] | undefined {
+function parsePartitionBy(ctx: DocContext, value: unknown, at: YamlPath): PartitionByField[] | undefined {
   const simple = typeof value === 'string' ? toList(value) : undefined;
   if (simple && simple.length > 0) return simple.map((column) => ({ column, type: 'identity' }));
   if (!Array.isArray(value) || value.length === 0) {
-    ctx.at(at, `option '${spelling}': expected a column or a list of {column, type}, got ${describe(value)}`);
+    ctx.at(at, `${label(at)}: expected a column or a list of {column, type}, got ${describe(value)}`);
     return undefined;
   }
   const out: PartitionByField[] = [];
   value.forEach((item, i) => {
-    const f = parsePartitionField(ctx, item, [...at, i], spelling);
+    const f = parsePartitionField(ctx, item, [...at, i]);
     if (f) out.push(f);
   });
   return out.length === value.length ? out : undefined;
 }
 
-function parsePartitionField(
-  ctx: DocContext,
-  item: unknown,
-  at: YamlPath,
-  spelling: string,
-): PartitionByField | undefined {
+function parsePartitionField(ctx: DocContext, item: unknown, at: YamlPath): PartitionByField | undefined {
   if (typeof item === 'string') return { column: item, type: 'identity' };
   if (!isRecord(item) || typeof item.column !== 'string') {
-    ctx.at(at, `option '${spelling}': each item needs a 'column'`);
+    ctx.at(at, `${label(at)}: each item needs a 'column'`);
     return undefined;
   }
   for (const k of Object.keys(item)) {
-    if (!PART_KEYS.includes(k)) ctx.at([...at, k], `option '${spelling}': unknown field '${k}'`, { key: true });
+    if (!PART_KEYS.includes(k)) ctx.at([...at, k], `${label(at)}: unknown field '${k}'`, { key: true });
   }
   const type = (item.type ?? 'identity') as PartitionTransformName;
   if (!TRANSFORMS.includes(type)) {
     ctx.at(
       [...at, 'type'],
-      `option '${spelling}': type must be one of ${TRANSFORMS.join(', ')}; got ${typeof item.type === 'string' ? `'${item.type}'` : describe(item.type)}`,
+      `${label(at)}: type must be one of ${TRANSFORMS.join(', ')}; got ${typeof item.type === 'string' ? `'${item.type}'` : describe(item.type)}`,
     );
     return undefined;
   }
@@ -235,14 +224,14 @@ function parsePartitionField(
   const count = item['bucket-count'] ?? item.bucket_count ?? item.bucketCount;
   if (type === 'bucket') {
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-      ctx.at(at, `option '${spelling}': bucket partitioning of '${item.column}' needs an integer 'bucket-count' >= 1`);
+      ctx.at(at, `${label(at)}: bucket partitioning of '${item.column}' needs an integer 'bucket-count' >= 1`);
       return undefined;
     }
     field.bucketCount = count;
   }
   if (type === 'truncate') {
     if (typeof item.width !== 'number' || !Number.isInteger(item.width) || item.width < 1) {
-      ctx.at(at, `option '${spelling}': truncate partitioning of '${item.column}' needs an integer 'width' >= 1`);
+      ctx.at(at, `${label(at)}: truncate partitioning of '${item.column}' needs an integer 'width' >= 1`);
       return undefined;
     }
     field.width = item.width;
