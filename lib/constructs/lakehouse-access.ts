@@ -122,6 +122,10 @@ export const WAREHOUSE_WILDCARDS: WildcardJustification[] = [
       'Iceberg data and metadata files get generated names: access is to every object under the warehouse prefix only',
   },
   {
+    finding: new RegExp(String.raw`^Resource::${ARN_REF}\/staging\/[A-Za-z0-9._~=-]+\.\*$`),
+    reason: 'staging objects of this one workflow: keys are staging/<workspace>.<workflow>.<job>/<run id>/… per run',
+  },
+  {
     finding: new RegExp(String.raw`^Resource::${arnHead('glue')}table\/[^/*]+\/\*$`),
     reason: 'tables are created by workflows at run time: access is to the tables of the lakehouse databases only',
   },

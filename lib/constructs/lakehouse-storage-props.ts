@@ -48,8 +48,12 @@ export interface LakehouseStorageProps {
   readonly abortIncompleteUploadDays?: number;
 }
 
-/** Sub-prefixes of the warehouse prefix with a lifecycle of their own. */
-export const STAGING_FOLDER = '_icefloe/staging';
+/**
+ * The staging area of the task functions, at the bucket root (core/movement/staging.ts: every key is
+ * `staging/<workspace>.<workflow>.<job>/<run>/…` or `staging/offload/…`, relative to `s3://<StagingBucket>`).
+ */
+export const STAGING_FOLDER = 'staging';
+/** Athena results, under the warehouse prefix. */
 export const QUERY_RESULTS_FOLDER = '_icefloe/query-results';
 
 /** Joins the warehouse prefix and a folder without doubling or leading slashes. */

@@ -38,7 +38,7 @@ export class LakehouseStorage extends Construct {
   public readonly accessLogsBucket: s3.Bucket;
   /** The warehouse prefix ('' for the bucket root). */
   public readonly prefix: string;
-  /** Where plan/move write chunk pointers and staged files (expires). */
+  /** Where plan/move write chunk pointers and staged results, relative to the bucket root (expires). */
   public readonly stagingPrefix: string;
   /** Where Athena writes query results (expires). */
   public readonly queryResultsPrefix: string;
@@ -52,7 +52,7 @@ export class LakehouseStorage extends Construct {
     super(scope, id);
     const removalPolicy = effectiveRemovalPolicy(this, props.removalPolicy);
     this.prefix = joinPrefix(props.relativePath ?? '');
-    this.stagingPrefix = joinPrefix(this.prefix, STAGING_FOLDER);
+    this.stagingPrefix = STAGING_FOLDER;
     this.queryResultsPrefix = joinPrefix(this.prefix, QUERY_RESULTS_FOLDER);
     this.encryptionKey =
       props.encryptionKey ??
@@ -165,6 +165,27 @@ export class LakehouseStorage extends Construct {
       }),
     );
     this.encryptionKey.grantDecrypt(grantee);
+  }
+
+  /**
+   * Access to staging objects matching `patterns` (relative to the bucket root, e.g. `staging/research.wf.*`):
+   * Get (and Put/Delete when `write`), listing limited to the same patterns, the key.
+   */
+  public grantStaging(grantee: iam.IGrantable, patterns: string[], write: boolean): void {
+    const resources = patterns.map((p) => `${this.bucketArnForGrants}/${p}`);
+    const actions = write
+      ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']
+      : ['s3:GetObject'];
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucketArnForGrants],
+        conditions: { StringLike: { 's3:prefix': patterns } },
+      }),
+    );
+    if (write) this.encryptionKey.grantEncryptDecrypt(grantee);
+    else this.encryptionKey.grantDecrypt(grantee);
   }
 
   /** Read-write access to the warehouse prefix: read plus Put/Delete/AbortMultipartUpload and kms:GenerateDataKey. */

@@ -20,7 +20,7 @@ export interface WorkflowStateMachineProps {
   readonly functions: Record<TaskName, lambda.IFunction>;
   /** Bucket of the staging area (`${StagingBucket}`), where Plan writes the chunk list the Distributed Map reads. */
   readonly stagingBucket: s3.IBucket;
-  /** ARN pattern of the objects of this workflow's staging area (`…/staging/<workspace>/<workflow>/*`). */
+  /** ARN pattern of the objects of this workflow's staging area (`…/staging/<workspace>.<workflow>.*`). */
   readonly stagingObjectsArn: string;
   /** Key of the staging objects (decrypt) and of the execution log group. */
   readonly encryptionKey: kms.IKey;
@@ -146,7 +146,7 @@ export function acknowledgeStateMachineWildcards(role: iam.Role): void {
       reason: 'child executions and map runs of this one state machine get names chosen by Step Functions',
     },
     {
-      finding: new RegExp(String.raw`^Resource::${ARN_REF}\/.+\/\*$`),
+      finding: new RegExp(String.raw`^Resource::${ARN_REF}\/staging\/[A-Za-z0-9._~=-]+\.\*$`),
       reason: 'chunk lists under the staging prefix of this workflow only (object names are chosen per run)',
     },
     {

@@ -7,11 +7,11 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { stateMachineNameOf } from '../../core/aws/names';
 import type { WorkflowManifest } from '../../core/manifest/types';
+import { safeSegment } from '../../core/movement/staging';
 import { workflowDefinition } from '../../statemachines';
 import { grantGlue, WAREHOUSE_WILDCARDS } from '../constructs/lakehouse-access';
 import { LakehouseNetwork } from '../constructs/lakehouse-network';
 import { effectiveRemovalPolicy, LakehouseStorage } from '../constructs/lakehouse-storage';
-import { joinPrefix } from '../constructs/lakehouse-storage-props';
 import { TaskFunction, type TaskName } from '../constructs/task-function';
 import { WorkflowSchedule } from '../constructs/workflow-schedule';
 import { WorkflowStateMachine } from '../constructs/workflow-state-machine';
@@ -76,7 +76,9 @@ export class WorkflowStack extends Stack {
     const home = props.lakehouses?.[0];
     const storage = home?.storage ?? new LakehouseStorage(this, 'Staging', { relativePath: 'icefloe' });
     const network = home?.network ?? new LakehouseNetwork(this, 'Network', { encryptionKey: this.encryptionKey });
-    const stagingPrefix = joinPrefix(storage.stagingPrefix, workflow.workspace ?? 'public', workflow.name);
+    // core/movement keys: staging/<workspace>.<workflow>.<job>/<run>/… and staging/offload/<request id>.json
+    const ownStaging = `${storage.stagingPrefix}/${safeSegment(workflow.workspace ?? 'public')}.${safeSegment(workflow.name)}.*`;
+    const offload = `${storage.stagingPrefix}/offload/*`;
     for (const task of TASKS) {
       const fn = new TaskFunction(this, `${task}-task`, {
         task,
@@ -85,18 +87,18 @@ export class WorkflowStack extends Stack {
         encryptionKey: this.encryptionKey,
         memoryMiB: functionMemoryMiB(workflow),
         environment: {
-          ICEFLOE_STAGING_BUCKET: storage.warehouseBucket.bucketName,
-          ICEFLOE_STAGING_PREFIX: stagingPrefix,
+          // lambdas/_shared/runtime.ts: staging root s3://$STAGING_BUCKET, manifests in $LAMBDA_TASK_ROOT/manifests
+          STAGING_BUCKET: storage.warehouseBucket.bucketName,
           ICEFLOE_WORKFLOW: workflow.name,
           ICEFLOE_WORKSPACE: workflow.workspace ?? 'public',
-          ICEFLOE_MANIFESTS: './manifests',
           POWERTOOLS_SERVICE_NAME: name,
         },
         extraFiles: (props.manifestFiles ?? []).map((f) => [f, `manifests/${basename(f)}`] as const),
         code: props.code?.(task),
       });
       this.functions[task] = fn;
-      this.grantData(fn, props, storage, stagingPrefix);
+      storage.grantStaging(fn.role, [ownStaging, offload], true);
+      this.grantData(fn, props);
     }
     const functions: Record<TaskName, lambda.IFunction> = {
       plan: this.functions.plan.function,
@@ -109,7 +111,7 @@ export class WorkflowStack extends Stack {
       definition: props.definition ?? workflowDefinition(workflow),
       functions,
       stagingBucket: storage.warehouseBucket,
-      stagingObjectsArn: storage.objectsArn(stagingPrefix.slice(storage.prefix.length)),
+      stagingObjectsArn: `${storage.bucketArnForGrants}/${ownStaging}`,
       encryptionKey: storage.encryptionKey,
     });
     const spec = workflow.workflow.schedule;
@@ -125,14 +127,8 @@ export class WorkflowStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachine.stateMachineArn });
   }
 
-  /** Staging read-write for every task; the lakehouses' warehouses and Glue databases; the depots' secrets. */
-  private grantData(
-    fn: TaskFunction,
-    props: WorkflowStackProps,
-    staging: LakehouseStorage,
-    stagingPrefix: string,
-  ): void {
-    staging.grantReadWrite(fn.role, stagingPrefix.slice(staging.prefix.length));
+  /** The lakehouses' warehouses and Glue databases; the depots' secrets. */
+  private grantData(fn: TaskFunction, props: WorkflowStackProps): void {
     for (const lh of props.lakehouses ?? []) {
       lh.storage.grantReadWrite(fn.role);
       grantGlue(fn.role, props.databases?.[lh.lakehouse.name] ?? [], 'rw');

@@ -96,7 +96,7 @@ describe('lakehouse stack (seed 003 alphaomega)', () => {
       Prefix: 'test/',
       AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
     });
-    expect(byId['expire-staging']).toMatchObject({ Prefix: 'test/_icefloe/staging/', ExpirationInDays: 7 });
+    expect(byId['expire-staging']).toMatchObject({ Prefix: 'staging/', ExpirationInDays: 7 });
     expect(byId['noncurrent-versions']).toMatchObject({
       Prefix: 'test/',
       NoncurrentVersionExpiration: { NoncurrentDays: 90 },
@@ -104,7 +104,7 @@ describe('lakehouse stack (seed 003 alphaomega)', () => {
     });
     // Only the staging and query-result folders expire current objects; tables expire by snapshot expiry only.
     const expiring = rules.filter((r) => r.ExpirationInDays !== undefined || r.ExpirationDate !== undefined);
-    expect(expiring.map((r) => r.Prefix).sort()).toEqual(['test/_icefloe/query-results/', 'test/_icefloe/staging/']);
+    expect(expiring.map((r) => r.Prefix).sort()).toEqual(['staging/', 'test/_icefloe/query-results/']);
   });
 
   it('keeps buckets and key on stack deletion', () => {

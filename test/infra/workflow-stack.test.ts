@@ -94,15 +94,13 @@ describe('workflow stack (seed 000 workflow on the alphaomega lakehouse)', () =>
   it('lets the state machine invoke exactly its four functions and start/stop only its own map runs', () => {
     const statements = statementsOf('WorkflowRoleDefaultPolicy');
     const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
-    expect((invoke?.Resource as unknown[]).length).toBe(4);
+    expect(invoke?.Resource).toHaveLength(4);
     const start = statements.find((s) => s.Action === 'states:StartExecution');
     expect(JSON.stringify(start?.Resource)).toContain(`:stateMachine:${NAME}"`);
     const manage = statements.find((s) => [s.Action].flat().includes('states:StopExecution'));
     expect(JSON.stringify(manage?.Resource)).toContain(`:execution:${NAME}/*`);
     const read = statements.find((s) => s.Action === 's3:GetObject');
-    expect(JSON.stringify(read?.Resource)).toContain(
-      'dataos-lakehouse/test/_icefloe/staging/research/nb-lh-aws-test-01/*',
-    );
+    expect(JSON.stringify(read?.Resource)).toContain('dataos-lakehouse/staging/research.nb-lh-aws-test-01.*');
     expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:PutObject');
   });
 
@@ -110,6 +108,8 @@ describe('workflow stack (seed 000 workflow on the alphaomega lakehouse)', () =>
     const statements = statementsOf('movetaskRoleDefaultPolicy');
     const resources = JSON.stringify(statements.map((s) => s.Resource));
     expect(resources).toContain('dataos-lakehouse/test/*');
+    expect(resources).toContain('dataos-lakehouse/staging/research.nb-lh-aws-test-01.*');
+    expect(resources).toContain('dataos-lakehouse/staging/offload/*');
     const secret = statements.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(JSON.stringify(secret?.Resource)).toMatch(/icefloe-secrets:.*postgresdepotrwsecret/);
   });
