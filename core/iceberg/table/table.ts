@@ -7,6 +7,7 @@ import { DeleteLoader } from '../../arrow/read/deletes';
 import { mappingMatchesSchema } from '../../arrow/read/project';
 import { type ReadContext, type ReadState, type ReadTask, readDataFile } from '../../arrow/read/read-file';
 import { InvalidInputError } from '../../errors';
+import type { Expression } from '../scan/expression';
 import { tableNameMapping } from '../spec/name-mapping';
 import type { PartitionSpec } from '../spec/partition-spec';
 import { type Schema, selectColumns } from '../spec/schema';
@@ -15,7 +16,7 @@ import { currentSchema, currentSnapshot, schemaForSnapshot, selectSnapshot } fro
 import type { TableMetadata } from '../spec/table-metadata';
 import type { NestedField } from '../spec/types';
 import { type LoadedTable, loadTable, type OpenTableOptions } from './open';
-import { planScanFiles, type ScanPlan } from './plan-adapter';
+import { planScanFiles, type ReadPlan } from './plan-adapter';
 
 /** What to read. At most one of `snapshotId`, `asOf`, `ref`. */
 export interface ScanOptions {
@@ -25,8 +26,8 @@ export interface ScanOptions {
   ref?: string;
   /** Top-level column names (all when absent). */
   columns?: string[];
-  /** A predicate in the icefloe expression language, e.g. `id > 10 and name is not null`. */
-  where?: string;
+  /** A predicate in the `--where` language (`id > 10 and name is not null`), or an expression tree. */
+  where?: string | Expression;
   limit?: number;
 }
 
@@ -140,9 +141,12 @@ export class Table {
       skippedRecords: 0,
       rows: 0,
     };
-    const plan = snapshot
-      ? await planScanFiles(this.loaded, snapshot, schema, options.where, stats)
-      : { tasks: [], extra: [] };
+    const selector = {
+      ...(options.snapshotId !== undefined ? { snapshotId: options.snapshotId } : {}),
+      ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
+      ...(options.ref !== undefined ? { ref: options.ref } : {}),
+    };
+    const plan = await planScanFiles(this.loaded, selector, options.where, stats);
     return {
       snapshot,
       schema,
@@ -153,7 +157,7 @@ export class Table {
   }
 
   private async *read(
-    plan: ScanPlan,
+    plan: ReadPlan,
     schema: Schema,
     fields: NestedField[],
     limit: number | undefined,

@@ -13,14 +13,17 @@ async function entries(t: Table): Promise<ManifestEntry[]> {
   const snap = t.describe().currentSnapshot;
   const listPath = snap?.['manifest-list'];
   const io = t.loaded.io;
-  const manifests = listPath
-    ? readManifestList(await io.read(listPath), { path: listPath })
-    : (snap?.manifests ?? []).map((p) => ({ manifestPath: p }));
+  const specs = t.metadata['partition-specs'];
   const out: ManifestEntry[] = [];
-  for (const mf of manifests) {
-    const opts = { path: mf.manifestPath, specs: t.metadata['partition-specs'] };
-    const m = readManifest(await io.read(mf.manifestPath), 'content' in mf ? { ...opts, manifestFile: mf } : opts);
-    out.push(...m.entries);
+  if (listPath) {
+    for (const mf of readManifestList(await io.read(listPath), { path: listPath })) {
+      out.push(
+        ...readManifest(await io.read(mf.manifestPath), { path: mf.manifestPath, specs, manifestFile: mf }).entries,
+      );
+    }
+  }
+  for (const path of listPath ? [] : (snap?.manifests ?? [])) {
+    out.push(...readManifest(await io.read(path), { path, specs }).entries);
   }
   return out;
 }
