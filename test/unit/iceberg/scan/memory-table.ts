@@ -48,7 +48,8 @@ export class MemoryTable {
       fileSequenceNumber: seq,
       dataFile: file,
     }));
-    const seq = files.reduce((m, f) => (f.seq > m ? f.seq : m), 0n);
+    let seq = 0n;
+    for (const f of files) if (f.seq > seq) seq = f.seq;
     const { bytes, manifest } = writeManifest(entries, {
       path,
       formatVersion: this.formatVersion,
