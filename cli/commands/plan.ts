@@ -11,7 +11,7 @@ export const command: Command = {
     'usage: icefloe plan <workflow.yaml> [--manifests DIR]',
     '',
     'Prints the Amazon States Language definition deployed for the workflow: per job Plan -> Distributed Map',
-    '(Move) -> Commit, independent jobs in parallel. Function ARNs and the staging bucket are placeholders',
+    '(Move) -> Commit, independent jobs in parallel. Function ARNs and the staging bucket are placeholders.',
     '',
     'options:',
     "  --manifests DIR   folder of the depots, lakehouses and secrets (default: the workflow file's folder)",
