@@ -53,7 +53,7 @@ export type ResolvedAddress =
  */
 export function resolveAddress(set: ManifestSet, address: string, from?: Manifest): ResolvedAddress {
   const parsed = parseAddress(address);
-  const at = { file: '<address>', line: 1, col: 1 };
+  const at = from?.source ?? { file: '<address>', line: 1, col: 1 };
   if (typeof parsed === 'string') return { ok: false, problem: { ...at, message: parsed } };
   const depots = allDepots(visibleFrom(set, from));
   const matches = depots.filter((d) => d.name === parsed.depot);

@@ -26,12 +26,18 @@ const generatorSchema = z.object({
 });
 
 const depotSchema = z.object({
-  type: z.enum(['postgresql', 'jdbc', 's3', 'generator', 'lakehouse']),
+  // Older DataOS depots write the type in capitals (`type: POSTGRESQL`, `type: JDBC`).
+  type: z.preprocess(
+    (v) => (typeof v === 'string' ? v.toLowerCase() : v),
+    z.enum(['postgresql', 'jdbc', 's3', 'generator', 'lakehouse']),
+  ),
   description: z.string().optional(),
   external: z.boolean().optional(),
   secrets: z.array(secretRefSchema).optional(),
   postgresql: postgresSchema.optional(),
   jdbc: postgresSchema.optional(),
+  /** Older DataOS depots put the connection under `spec:`. */
+  spec: postgresSchema.optional(),
   s3: s3Schema.optional(),
   generator: generatorSchema.optional(),
 });
@@ -84,10 +90,11 @@ export function parseDepot(ctx: DocContext, raw: Record<string, unknown>): Depot
   const out: DepotManifest = { ...meta, type: 'depot', depot: { type, secrets: (d.secrets ?? []).map(toSecretRef) } };
   if (d.description !== undefined) out.depot.description = d.description;
   if (d.external !== undefined) out.depot.external = d.external;
-  const section = d.type === 'jdbc' ? 'jdbc' : d.type;
   if (type === 'postgresql') {
-    const pg = d.type === 'jdbc' ? d.jdbc : d.postgresql;
-    if (!pg) ctx.at(['depot'], `depot: type ${d.type} needs a '${section}' section (host, port, database)`);
+    const named = d.type === 'jdbc' ? 'jdbc' : 'postgresql';
+    const section = d[named] ? named : d.spec ? 'spec' : named;
+    const pg = d[section];
+    if (!pg) ctx.at(['depot'], `depot: type ${d.type} needs a '${named}' section (host, port, database)`);
     else {
       const spec = toPostgres(ctx, pg, ['depot', section]);
       if (spec) out.depot.postgresql = spec;

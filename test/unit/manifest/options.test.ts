@@ -95,9 +95,7 @@ describe('nilus job options', () => {
 
   it('suggests the nearest known option for a typo', () => {
     const r = jobOptions('source-table: a.b', 'dest-table: c.d\nprimary_kee: id');
-    expect(r.problems).toEqual([
-      "18:15: sink.options: unknown option 'primary_kee'; did you mean 'primary-key'?",
-    ]);
+    expect(r.problems).toEqual(["18:15: sink.options: unknown option 'primary_kee'; did you mean 'primary-key'?"]);
   });
 
   it('keeps what is written and leaves defaults to the engine', () => {

@@ -81,6 +81,19 @@ describe('parseManifestText', () => {
     ]);
   });
 
+  it('accepts the older DataOS depot form (capital type, connection under spec)', () => {
+    const text =
+      'name: d\nversion: v1\ntype: depot\ndepot:\n  type: JDBC\n  spec:\n    subprotocol: postgresql\n    host: db\n';
+    const { manifests, problems } = parseManifestText(text, 'd.yaml');
+    expect(problems).toEqual([]);
+    expect((manifests[0] as DepotManifest).depot.postgresql).toEqual({
+      host: 'db',
+      port: 5432,
+      database: 'postgres',
+      params: {},
+    });
+  });
+
   it('handles CRLF line endings and a byte-order mark', () => {
     const text = '\ufeffname: s\r\nversion: v1\r\ntype: instance-secret\r\ninstance-secret:\r\n  type: kv\r\n';
     expect(parseManifestText(text, 's.yaml').problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual([
