@@ -4,6 +4,8 @@
  */
 
 const HEX = new TextEncoder().encode('0123456789abcdef');
+/** "00" … "99" as ASCII pairs: two digits per division. */
+const PAIRS = new TextEncoder().encode(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
 const ENCODER = new TextEncoder();
 
 export class ByteWriter {
@@ -36,7 +38,7 @@ export class ByteWriter {
   }
 
   byte(c: number): void {
-    this.ensure(1);
+    if (this.pos >= this.buf.length) this.ensure(1);
     this.buf[this.pos++] = c;
   }
 
@@ -62,18 +64,40 @@ export class ByteWriter {
 
   /** A non-negative safe integer, zero-padded to `width` digits. */
   digits(v: number, width = 1): void {
-    this.ensure(20);
-    let n = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
-    if (n < width) n = width;
-    const b = this.buf;
-    let p = this.pos + n - 1;
-    for (let i = 0; i < n; i++) {
-      const q = Math.floor(v / 10);
-      b[p--] = 48 + (v - q * 10);
-      v = q;
+    if (v >= 100000000) {
+      // Split in two halves below 1e8 so the digit loop stays in int32 arithmetic.
+      const hi = Math.floor(v / 100000000);
+      this.digits(hi, width - 8);
+      this.digits(v - hi * 100000000, 8);
+      return;
     }
+    let n =
+      v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
+    if (n < width) n = width;
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    const b = this.buf;
+    let p = this.pos + n;
+    let x = v | 0;
+    while (x >= 100) {
+      const q = (x / 100) | 0;
+      const r = (x - q * 100) << 1;
+      b[--p] = PAIRS[r + 1] as number;
+      b[--p] = PAIRS[r] as number;
+      x = q;
+    }
+    if (x >= 10) {
+      b[--p] = PAIRS[(x << 1) + 1] as number;
+      b[--p] = PAIRS[x << 1] as number;
+    } else b[--p] = 48 + x;
+    while (p > this.pos) b[--p] = 48;
     this.pos += n;
+  }
+
+  /** Exactly two digits (0–99). */
+  two(v: number): void {
+    if (this.pos + 2 > this.buf.length) this.ensure(2);
+    this.buf[this.pos++] = PAIRS[v << 1] as number;
+    this.buf[this.pos++] = PAIRS[(v << 1) + 1] as number;
   }
 
   /** A safe integer (may be negative). */
@@ -82,6 +106,16 @@ export class ByteWriter {
       this.byte(45);
       this.digits(-v);
     } else this.digits(v);
+  }
+
+  /** A few bytes (prefixes): a byte loop beats `set` for tiny sources. */
+  small(src: Uint8Array): void {
+    const n = src.length;
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = src[i] as number;
+    this.pos = p;
   }
 
   /** Bytes as lower-case hex. */

@@ -291,15 +291,23 @@ export function* encodeBatch(
   const cols = columns.map((f) => {
     const idx = batch.schema.fields.findIndex((g) => g.name === f.name);
     const data = batch.data.children[idx] as Data;
-    return { data, enc: columnEncoder(data, f, 'copy', hints) };
+    // Validity read once per batch (Data.nullCount is a getter): null bitmap only when there are nulls.
+    const bitmap = data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : undefined;
+    return { bitmap, offset: data.offset, enc: columnEncoder(data, f, 'copy', hints) };
   });
+  const n = cols.length;
   for (let r = 0; r < batch.numRows; r++) {
-    w.bytes(prefix);
+    w.small(prefix);
     w.int(seq0 + r);
-    for (const c of cols) {
+    for (let k = 0; k < n; k++) {
+      const c = cols[k] as (typeof cols)[number];
       w.byte(9);
-      if (isValid(c.data, r)) c.enc(w, r);
-      else w.ascii('\\N');
+      const j = c.offset + r;
+      if (c.bitmap === undefined || ((c.bitmap[j >> 3] as number) & (1 << (j & 7))) !== 0) c.enc(w, r);
+      else {
+        w.byte(92);
+        w.byte(78);
+      }
     }
     w.byte(10);
     if (w.full) yield w.take();

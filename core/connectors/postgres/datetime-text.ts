@@ -21,9 +21,9 @@ export function writeDate(w: ByteWriter, days: number): boolean {
   const bc = y <= 0;
   w.digits(bc ? 1 - y : y, 4);
   w.byte(45);
-  w.digits(m, 2);
+  w.two(m);
   w.byte(45);
-  w.digits(d, 2);
+  w.two(d);
   return bc;
 }
 
@@ -31,11 +31,14 @@ export function writeDate(w: ByteWriter, days: number): boolean {
 export function writeTime(w: ByteWriter, micros: number): void {
   const secs = Math.floor(micros / 1_000_000);
   const frac = micros - secs * 1_000_000;
-  w.digits(Math.floor(secs / 3600), 2);
+  const h = (secs / 3600) | 0;
+  const rest = secs - h * 3600;
+  const m = (rest / 60) | 0;
+  w.two(h);
   w.byte(58);
-  w.digits(Math.floor(secs / 60) % 60, 2);
+  w.two(m);
   w.byte(58);
-  w.digits(secs % 60, 2);
+  w.two(rest - m * 60);
   w.byte(46);
   w.digits(frac, 6);
 }
