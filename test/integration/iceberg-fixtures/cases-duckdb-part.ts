@@ -105,13 +105,13 @@ export const cases: FixtureCase[] = [
     name: 'duckdb-part-double',
     async run(open) {
       const t = await open('duckdb-part-double');
-      // identity_double.test 12-21 states 3.141592653589793 and 2.718281828459045, but the table
+      // identity_double.test 12-21 states 3.141592653589793 (Math.PI) and 2.718281828459045 (Math.E), but the table
       // metadata types partition_col as *float* (INDEX.md: "sic") and the manifest holds 4-byte
       // floats: the stored values are the float32 roundings of the stated ones.
       const rows = sorted(tuples(await scanRows(t), COLS));
       expect(rows.map((r) => [Math.fround(r[0] as number), r[1], r[2]])).toEqual([
-        [Math.fround(2.718281828459045), 67890, 'purchase'],
-        [Math.fround(3.141592653589793), 12345, 'click'],
+        [Math.fround(Math.E), 67890, 'purchase'],
+        [Math.fround(Math.PI), 12345, 'click'],
       ]);
     },
   },
