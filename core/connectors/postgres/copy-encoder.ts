@@ -219,7 +219,8 @@ function timeEncoder(data: Data): ValueEncoder {
   const v = data.values as Int32Array | BigInt64Array;
   if (v instanceof BigInt64Array) {
     const read = int64Reader(v);
-    return (w, i) => writeTime(w, Math.floor(read(i) * unit));
+    if (unit < 1) return (w, i) => writeTime(w, Math.floor(read(i) / 1000)); // ns: divide, no float product
+    return (w, i) => writeTime(w, read(i) * unit);
   }
   return (w, i) => writeTime(w, Math.floor((v[i] as number) * unit));
 }
@@ -293,7 +294,9 @@ export function* encodeBatch(
     const data = batch.data.children[idx] as Data;
     // Validity read once per batch (Data.nullCount is a getter): null bitmap only when there are nulls.
     const bitmap = data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : undefined;
-    return { bitmap, offset: data.offset, enc: columnEncoder(data, f, 'copy', hints) };
+    // The Null type has no bitmap at all: every value is NULL.
+    const empty = DataType.isNull(data.type) ? new Uint8Array(Math.ceil((data.offset + data.length) / 8)) : undefined;
+    return { bitmap: empty ?? bitmap, offset: data.offset, enc: columnEncoder(data, f, 'copy', hints) };
   });
   const n = cols.length;
   for (let r = 0; r < batch.numRows; r++) {

@@ -9,6 +9,8 @@ import {
   Int64,
   List,
   makeData,
+  Null,
+  TimeNanosecond,
   TimestampMicrosecond,
   Utf8,
 } from 'apache-arrow';
@@ -79,6 +81,14 @@ describe('COPY text encoder', () => {
   it('writes lists as array literals (quoted elements, escaped for COPY)', () => {
     const b = batchOf([col('l', new List(new Field('i', new Utf8())), [['a,b', 'q"x', 'back\\', null], []])]);
     expect(encode(b)).toBe('c\tf\t0\t{"a,b","q\\\\"x","back\\\\\\\\",NULL}\nc\tf\t1\t{}\n');
+  });
+
+  it('writes the Null type as NULL and nanosecond times truncated to microseconds', () => {
+    const b = batchOf([
+      col('n', new Null(), [null, null]),
+      col('t', new TimeNanosecond(), fixedData(new TimeNanosecond(), [3723000001999n, 0n])),
+    ]);
+    expect(encode(b)).toBe('c\tf\t0\t\\N\t01:02:03.000001\nc\tf\t1\t\\N\t00:00:00.000000\n');
   });
 
   it('writes uuids and binary', () => {
