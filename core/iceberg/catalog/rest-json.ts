@@ -116,7 +116,7 @@ export function encodeNamespace(ns: string[]): string {
 }
 
 export function decodeNamespace(segment: string): string[] {
-  return decodeURIComponent(segment).split(/\u001f|%1F/i);
+  return decodeURIComponent(segment).split('\u001f');
 }
 
 export { parseJson, stringifyJson };

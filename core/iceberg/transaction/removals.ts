@@ -63,6 +63,7 @@ export async function planRemovals(
     };
     plan.manifests.push(await writeManifest(io, path, entries, opts));
   };
+  if (p.removal.kind === 'manifests') return plan;
   for (const mf of existing) {
     if (p.removal.kind === 'none') {
       plan.manifests.push(mf);

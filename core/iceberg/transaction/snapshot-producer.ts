@@ -24,7 +24,9 @@ export type Removal =
   /** Every live data and delete file (full replace). */
   | { kind: 'all' }
   /** These exact files; a file no longer live means a concurrent change to the same data. */
-  | { kind: 'files'; paths: Set<string> };
+  | { kind: 'files'; paths: Set<string> }
+  /** Every existing manifest is superseded by the prepared ones (rewrite manifests); needs an unchanged base. */
+  | { kind: 'manifests' };
 
 export interface PreparedCommit {
   identifier: TableIdentifier;
@@ -132,7 +134,9 @@ async function stageAttempt(
  * An append never conflicts. A removal of exact files conflicts when one of them is no longer live
  * (another writer rewrote or deleted the same data): that is not retryable, the caller must re-plan.
  */
-function validateNoConflicts(_m: LoadedTable['metadata'], p: PreparedCommit, plan: RemovalPlan): void {
+function validateNoConflicts(m: LoadedTable['metadata'], p: PreparedCommit, plan: RemovalPlan): void {
+  if (p.removal.kind === 'manifests' && m['current-snapshot-id'] !== p.startSnapshotId)
+    throw new CommitValidationError('the table changed while its manifests were rewritten; run the rewrite again');
   if (p.removal.kind !== 'files') return;
   const missing = [...p.removal.paths].filter((path) => !plan.removedPaths.has(path));
   if (missing.length > 0)

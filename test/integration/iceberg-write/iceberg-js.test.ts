@@ -29,7 +29,9 @@ describe('iceberg-js talking to the icefloe REST server', () => {
     expect(await client.namespaceExists({ namespace: ['analytics'] })).toBe(true);
     const listed = await client.listNamespaces();
     expect(JSON.stringify(listed)).toContain('analytics');
-    expect((await client.loadNamespaceMetadata({ namespace: ['analytics'] })).properties).toMatchObject({ owner: 'js' });
+    expect((await client.loadNamespaceMetadata({ namespace: ['analytics'] })).properties).toMatchObject({
+      owner: 'js',
+    });
     const created = await client.createTable(
       { namespace: ['analytics'] },
       {
@@ -42,7 +44,10 @@ describe('iceberg-js talking to the icefloe REST server', () => {
           ],
           'schema-id': 0,
         },
-        'partition-spec': { 'spec-id': 0, fields: [{ 'source-id': 2, 'field-id': 1000, name: 'kind', transform: 'identity' }] },
+        'partition-spec': {
+          'spec-id': 0,
+          fields: [{ 'source-id': 2, 'field-id': 1000, name: 'kind', transform: 'identity' }],
+        },
         properties: { 'format-version': '2' },
       },
     );
@@ -53,7 +58,10 @@ describe('iceberg-js talking to the icefloe REST server', () => {
     await client.updateTable(id, { updates: [{ action: 'set-properties', updates: { 'x.y': 'z' } }] } as never);
     expect((await files.loadTable(id)).metadata.properties['x.y']).toBe('z');
     await ensureTable(files, id, new arrow.Schema([]));
-    const rows = new arrow.Table({ id: arrow.makeVector(BigInt64Array.from([1n, 2n])), kind: arrow.vectorFromArray(['a', 'b'], new arrow.Utf8()) });
+    const rows = new arrow.Table({
+      id: arrow.makeVector(BigInt64Array.from([1n, 2n])),
+      kind: arrow.vectorFromArray(['a', 'b'], new arrow.Utf8()),
+    });
     const out = await writeArrow(files, id, rows, { mode: 'append' });
     const loaded = await client.loadTable(id);
     // iceberg-js parses with JSON.parse, so 64-bit ids arrive rounded to a double: compare as doubles.

@@ -11,6 +11,7 @@ import { GlueCatalog } from '../../../../core/iceberg/catalog/glue-catalog';
 import { LocalFileIO } from '../../../../core/iceberg/io/local';
 import { describeCatalogContract } from './catalog.contract';
 
+// biome-ignore lint/suspicious/noExplicitAny: a fake service reads loosely shaped JSON
 type Obj = Record<string, any>;
 
 function fakeGlue() {
