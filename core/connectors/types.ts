@@ -87,6 +87,16 @@ export interface Sink {
   ): Promise<StagedChunk>;
   /** Makes the run visible in one atomic step together with `state`; then drops the run's staging. */
   commit(ctx: RunContext, options: JobOptions, chunks: StagedChunk[], state: JobState): Promise<CommitResult>;
+  /**
+   * Optional: stages keys the source reports deleted (`SourcePlan.deletes`, batches of key columns) for a merge
+   * commit to delete. Same idempotence as `stage`; chunk ids share one order with data chunks in `commit`.
+   */
+  stageDeletes?(
+    ctx: RunContext,
+    options: JobOptions,
+    chunkId: string,
+    batches: AsyncIterable<RecordBatch>,
+  ): Promise<StagedChunk>;
   /** Drops the run's staging without touching the target. */
   abort(ctx: RunContext, options: JobOptions): Promise<void>;
   /** The last committed state of a job, if any. */
