@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { closest } from './suggest';
 import type { Problem, SourcePos } from './types';
+import { findKeyTypos } from './typos';
 import { positionOf, type SourceDoc, type YamlPath } from './yaml-source';
 
 /**
@@ -26,6 +27,11 @@ export class DocContext {
 
   /** Validates `value` (found at `path`) with a zod schema; issues become problems. */
   parse<S extends z.ZodType>(schema: S, value: unknown, path: YamlPath): z.infer<S> | undefined {
+    findKeyTypos(schema, value, path, (at, key, hint) => {
+      this.at(at, `${dotted(at.slice(0, -1)) || 'manifest'}: unknown field '${key}'; did you mean '${hint}'?`, {
+        key: true,
+      });
+    });
     const r = schema.safeParse(value);
     if (r.success) return r.data;
     for (const issue of r.error.issues) this.zodIssue(issue, [...path, ...issue.path], value, issue.path);
