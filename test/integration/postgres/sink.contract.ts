@@ -10,6 +10,7 @@ import { InvalidInputError } from '../../../core/errors';
 import type { JobOptions } from '../../../core/manifest/types';
 import { batchOf, col, dropSchema, fixedData, iterOf, uniqueSchema } from '../../helpers/postgres';
 import { describeTypeRoundTrip } from './sink-types.contract';
+import { describeSourceContract } from './source.contract';
 
 /** Rows `(id, name, qty)`; `id` Int64. */
 export function orders(rows: [number, string | null, number | null][]): RecordBatch {
@@ -375,5 +376,6 @@ export function describeSinkContract(name: string, open: () => Promise<PgDriver>
     });
 
     describeTypeRoundTrip(() => h);
+    describeSourceContract(() => h);
   });
 }
