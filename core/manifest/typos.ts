@@ -37,13 +37,16 @@ export function findKeyTypos(
       return;
     case 'array':
       if (def.element && Array.isArray(value)) {
-        value.forEach((v, i) => findKeyTypos(def.element as z.ZodType, v, [...path, i], report));
+        value.forEach((v, i) => {
+          findKeyTypos(def.element as z.ZodType, v, [...path, i], report);
+        });
       }
       return;
     case 'union':
       // Walk the first object-shaped alternative only when the value is a mapping.
-      for (const o of def.options ?? []) {
-        if (defOf(o).type === 'object') return findKeyTypos(o, value, path, report);
+      {
+        const obj = (def.options ?? []).find((o) => defOf(o).type === 'object');
+        if (obj) findKeyTypos(obj, value, path, report);
       }
       return;
     case 'object':
