@@ -35,6 +35,11 @@ export interface IcefloeStacks {
  */
 export function buildIcefloeApp(app: App, set: ManifestSet, opts: IcefloeAppOptions = {}): IcefloeStacks {
   const result: IcefloeStacks = { lakehouses: [], workflows: [], skipped: [] };
+  // Workflows reference lakehouse/secrets stacks: say explicitly that exports are protected (CDK's default).
+  const strength = '@aws-cdk/core:defaultCrossStackReferences';
+  if (app.node.children.length === 0 && app.node.tryGetContext(strength) === undefined) {
+    app.node.setContext(strength, 'strong');
+  }
   const secretsOwned = new Set<string>();
   for (const lh of set.lakehouses) {
     if (lh.lakehouse.storage.type !== 's3' || !lh.lakehouse.storage.s3) {

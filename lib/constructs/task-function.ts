@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +22,7 @@ export function handlerEntry(task: TaskName): string {
 
 /** The node build of parquet-wasm reads `${__dirname}/parquet_wasm_bg.wasm`: it must sit beside the bundle. */
 export function parquetWasmPath(): string {
-  return join(dirname(require.resolve('parquet-wasm/node/parquet_wasm.js')), 'parquet_wasm_bg.wasm');
+  return require.resolve('parquet-wasm/node/parquet_wasm_bg.wasm');
 }
 
 /** Properties of {@link TaskFunction}. */
@@ -119,7 +119,10 @@ export class TaskFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_in: string, out: string) => copies.map(([src, name]) => `cp -r "${src}" "${out}/${name}"`),
+          afterBundling: (_in: string, out: string) =>
+            copies.map(
+              ([src, name]) => `mkdir -p "${dirname(join(out, name))}" && cp "${resolve(src)}" "${join(out, name)}"`,
+            ),
         },
       },
     });
