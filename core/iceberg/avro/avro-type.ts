@@ -1,12 +1,14 @@
 /**
- * avsc types with a BigInt `long`: Iceberg stores snapshot ids and sequence numbers as Avro longs,
- * which exceed 2^53, so every long decodes to a bigint and encodes from a bigint or an integer number.
+ * avsc types with a lossless `long`: Iceberg stores snapshot ids and sequence numbers as Avro longs,
+ * which exceed 2^53. A long decodes to a number when it is a safe integer (counts, sizes: the
+ * common case, and 3× cheaper) and to a bigint otherwise; it encodes from either. The manifest
+ * readers turn ids and sequence numbers into bigint whatever the width.
  */
 import * as avro from 'avsc';
 
 /** Zig-zag varint bytes → bigint (Avro long encoding). */
-function varintToBigInt(buf: Buffer): bigint {
-  // Fast path: up to 7 bytes hold 49 bits, exact in a double.
+function varintToLong(buf: Buffer): number | bigint {
+  // Up to 7 bytes hold 49 bits: exact in a double.
   if (buf.length <= 7) {
     let n = 0;
     let mul = 1;
@@ -14,7 +16,7 @@ function varintToBigInt(buf: Buffer): bigint {
       n += (b & 0x7f) * mul;
       mul *= 128;
     }
-    return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
   }
   let n = 0n;
   let shift = 0n;
@@ -22,7 +24,19 @@ function varintToBigInt(buf: Buffer): bigint {
     n |= BigInt(b & 0x7f) << shift;
     shift += 7n;
   }
-  return (n >> 1n) ^ -(n & 1n);
+  const v = (n >> 1n) ^ -(n & 1n);
+  return v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n ? Number(v) : v;
+}
+
+function numberToVarint(v: number): Buffer {
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  const out: number[] = [];
+  while (z >= 0x80) {
+    out.push((z % 128) | 0x80);
+    z = Math.floor(z / 128);
+  }
+  out.push(z);
+  return Buffer.from(out);
 }
 
 function bigIntToVarint(v: bigint): Buffer {
@@ -38,19 +52,20 @@ function bigIntToVarint(v: bigint): Buffer {
 
 const bigLong = avro.types.LongType.__with(
   {
-    fromBuffer: varintToBigInt,
-    toBuffer: (v: bigint | number) => bigIntToVarint(BigInt(v)),
-    fromJSON: (v: unknown) => BigInt(v as string),
-    toJSON: (v: bigint) => (v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString()),
+    fromBuffer: varintToLong,
+    toBuffer: (v: bigint | number) =>
+      typeof v === 'number' && Number.isSafeInteger(v) ? numberToVarint(v) : bigIntToVarint(BigInt(v)),
+    fromJSON: (v: unknown) => (typeof v === 'number' ? v : BigInt(v as string)),
+    toJSON: (v: bigint | number) => (typeof v === 'number' ? v : v.toString()),
     isValid: (v: unknown) => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)),
-    compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+    compare: (a: bigint | number, b: bigint | number) => (a < b ? -1 : a > b ? 1 : 0),
   },
   true,
 );
 
 /**
  * An avsc Type for a raw schema (JSON object with `field-id` attributes kept by the caller),
- * with longs as bigint. Records decode to plain objects; `["null", T]` unions unwrap.
+ * with lossless longs (number when safe, else bigint). Records decode to plain objects; `["null", T]` unions unwrap.
  */
 export function avroType(schema: unknown): avro.Type {
   return avro.Type.forSchema(schema as avro.Schema, {

@@ -69,7 +69,7 @@ function decode(buf: Buffer): AvroFile {
   const schemaText = metadata['avro.schema'];
   if (schemaText === undefined) throw new Error('missing avro.schema in the header');
   const schema = JSON.parse(schemaText) as Record<string, unknown>;
-  const type = avroType(schema);
+  const type = cachedType(schemaText, schema);
   const codec = metadata['avro.codec'] ?? 'null';
   const records: unknown[] = [];
   while (c.pos < buf.length) {
@@ -86,6 +86,20 @@ function decode(buf: Buffer): AvroFile {
     if (!c.bytes(16).equals(sync)) throw new Error('bad sync marker');
   }
   return { metadata, schema, records };
+}
+
+// Compiling an avsc type costs more than decoding a small manifest; the manifests of one table
+// share a handful of writer schemas, so compiled types are kept by schema text.
+const typeCache = new Map<string, avro.Type>();
+
+function cachedType(text: string, schema: Record<string, unknown>): avro.Type {
+  let t = typeCache.get(text);
+  if (!t) {
+    if (typeCache.size >= 256) typeCache.clear();
+    t = avroType(schema);
+    typeCache.set(text, t);
+  }
+  return t;
 }
 
 function inflate(codec: string, data: Buffer): Buffer {
@@ -106,7 +120,7 @@ export interface WriteAvroOptions {
 
 /** Encodes records as a container file. */
 export function writeAvroFile(records: unknown[], opts: WriteAvroOptions, type?: avro.Type): Uint8Array {
-  const t = type ?? avroType(opts.schema);
+  const t = type ?? cachedType(JSON.stringify(opts.schema), opts.schema);
   const codec = opts.codec ?? 'deflate';
   const meta: Record<string, string> = {
     ...opts.metadata,

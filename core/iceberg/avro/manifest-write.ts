@@ -13,7 +13,6 @@ import { schemaToJson } from '../spec/type-json';
 import type { PrimitiveType, PrimitiveValue } from '../spec/types';
 import { primitiveKind } from '../spec/types';
 import { compareValues, toBytes } from '../spec/values';
-import { avroType } from './avro-type';
 import { writeAvroFile } from './container';
 import { type AvroRecord, mapToAvro, partitionValueToAvro } from './convert';
 import { manifestEntrySchema, partitionRecord, partitionTypes } from './schemas';
@@ -51,7 +50,7 @@ export function writeManifest(
   if (v >= 2) metadata.content = content === ManifestContent.Deletes ? 'deletes' : 'data';
   const names = (schema.fields as AvroRecord[]).length > 0 ? partitionNames(opts.spec) : [];
   const records = entries.map((e) => entryToAvro(e, v, names, types));
-  const bytes = writeAvroFile(records, { schema, metadata, codec: opts.codec ?? 'deflate' }, avroType(schema));
+  const bytes = writeAvroFile(records, { schema, metadata, codec: opts.codec ?? 'deflate' });
   return { bytes, manifest: summarize(entries, opts, types, bytes.length, content) };
 }
 
