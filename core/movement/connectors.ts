@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import type { Sink, Source } from '../connectors/types';
 import { InvalidInputError } from '../errors';
 import type { DepotManifest, Endpoint, ManifestSet } from '../manifest/types';
+import { lakehouseBinding } from './bindings/lakehouse';
+import { postgresBinding } from './bindings/postgres';
 import { GeneratorSource } from './sources/generator';
 
 /** What a factory gets: the endpoint (address + options), its depot and every manifest (secrets, lakehouses). */
@@ -37,7 +39,14 @@ const FOLDER_OF_TYPE: Record<string, string> = { postgresql: 'postgres' };
 /** A set of connector modules by depot type. */
 export class ConnectorRegistry {
   private readonly modules = new Map<string, ConnectorModule>();
+  private readonly builtins = new Map<string, ConnectorModule>();
   private readonly discovered = new Set<string>();
+
+  /** Registers a fallback: used for what neither an explicit registration nor a discovered module provides. */
+  registerBuiltin(type: string, module: ConnectorModule): this {
+    this.builtins.set(type, module);
+    return this;
+  }
 
   /** Registers (or extends) the connector of a depot type. */
   register(type: string, module: ConnectorModule): this {
@@ -53,12 +62,13 @@ export class ConnectorRegistry {
     return this.register(type, { sink: factory });
   }
 
-  /** The connector of a depot type, discovering `core/connectors/<folder>` on first use. */
+  /** The connector of a depot type: explicit registrations, then `core/connectors/<folder>`, then built-ins. */
   module(type: string): ConnectorModule | undefined {
     if (!this.discovered.has(type)) {
       this.discovered.add(type);
       const found = discover(type);
-      if (found) this.modules.set(type, { ...found, ...this.modules.get(type) });
+      const merged = { ...this.builtins.get(type), ...found, ...this.modules.get(type) };
+      if (Object.keys(merged).length > 0) this.modules.set(type, merged);
     }
     return this.modules.get(type);
   }
@@ -106,10 +116,16 @@ function discover(type: string): ConnectorModule | undefined {
   return mod.connector;
 }
 
-/** The process-wide registry, with icefloe's built-in `generator` source. */
-export const connectors = new ConnectorRegistry().register('generator', {
-  source: ({ endpoint, depot }) => new GeneratorSource(endpoint, depot.depot.generator ?? { rows: 1000, seed: 42 }),
-});
+/**
+ * The process-wide registry: icefloe's `generator` source, and built-in bindings of `postgresql` and
+ * `lakehouse` depots to the connectors in `core/connectors` (loaded only when a run uses them).
+ */
+export const connectors = new ConnectorRegistry()
+  .registerBuiltin('generator', {
+    source: ({ endpoint, depot }) => new GeneratorSource(endpoint, depot.depot.generator ?? { rows: 1000, seed: 42 }),
+  })
+  .registerBuiltin('postgresql', postgresBinding)
+  .registerBuiltin('lakehouse', lakehouseBinding);
 
 /** Registers a source factory for a depot type in the process-wide registry. */
 export function registerSource(type: string, factory: SourceFactory): void {

@@ -1,0 +1,90 @@
+/**
+ * Binds lakehouse depots (created by `type: lakehouse` manifests) to the Iceberg connector
+ * (`core/connectors/lakehouse`): the catalog from the lakehouse's storage and metastore, S3 settings and
+ * credentials from its depot secret.
+ */
+import { InvalidInputError } from '../../errors';
+import type { CatalogConfig } from '../../iceberg/catalog/from-config';
+import type { Endpoint, LakehouseManifest } from '../../manifest/types';
+import type { ConnectorModule, ConnectorTarget } from '../connectors';
+import { depotSecret } from './secrets';
+
+function warehouseOf(lh: LakehouseManifest['lakehouse']): string {
+  const st = lh.storage;
+  if (st.type === 'file' && st.file) return st.file.path;
+  if (st.s3) return `s3://${st.s3.bucket}${st.s3.relativePath ? `/${st.s3.relativePath}` : ''}`;
+  throw new InvalidInputError(`lakehouse storage ${st.depotName}: neither a file path nor an s3 bucket`);
+}
+
+/** The catalog settings of a lakehouse depot (exported for tests and other commands). */
+export function catalogConfigOf(
+  t: ConnectorTarget,
+  access: 'r' | 'rw',
+  options: Endpoint['options'] = {},
+): CatalogConfig {
+  const lh = t.depot.depot.lakehouse;
+  if (!lh) throw new InvalidInputError(`depot ${t.depot.name}: not a lakehouse depot`);
+  const secret = depotSecret(t.manifests, t.depot, access);
+  const s3 = lh.storage.s3;
+  const region = options.awsRegion ?? s3?.region ?? secret.AWS_REGION;
+  const endpoint = options.awsEndpoint ?? s3?.endpoint ?? secret.AWS_ENDPOINT;
+  const credentials =
+    secret.AWS_ACCESS_KEY_ID && secret.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: secret.AWS_ACCESS_KEY_ID, secretAccessKey: secret.AWS_SECRET_ACCESS_KEY }
+      : undefined;
+  const type = lh.metastore.type;
+  if (type === 'sql')
+    throw new InvalidInputError(
+      `lakehouse ${t.depot.name}: metastore type sql is not bound for runs yet; use file, glue or iceberg-rest-catalog`,
+    );
+  return {
+    type,
+    warehouse: lh.metastore.warehouse && type !== 'file' ? lh.metastore.warehouse : warehouseOf(lh),
+    ...(lh.metastore.uri ? { uri: lh.metastore.uri } : {}),
+    ...(region ? { region } : {}),
+    io: {
+      s3: { ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) },
+    },
+  };
+}
+
+function catalog(t: ConnectorTarget, access: 'r' | 'rw') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { catalogFromConfig } =
+    require('../../iceberg/catalog/from-config') as typeof import('../../iceberg/catalog/from-config');
+  return catalogFromConfig(catalogConfigOf(t, access, t.endpoint.options));
+}
+
+/** The table an endpoint names (`dataos://lake:collection/dataset`), if it names one. */
+function tableOf(e: Endpoint) {
+  return e.collection && e.dataset ? { namespace: [e.collection], name: e.dataset } : undefined;
+}
+
+export const lakehouseBinding: ConnectorModule = {
+  sink: (t) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LakehouseSink } =
+      require('../../connectors/lakehouse/sink') as typeof import('../../connectors/lakehouse/sink');
+    const table = tableOf(t.endpoint);
+    return new LakehouseSink(catalog(t, 'rw'), table ? { table } : {});
+  },
+  source: (t) => {
+    let mod: { LakehouseSource?: new (...args: never[]) => unknown };
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require('../../connectors/lakehouse/source');
+    } catch {
+      throw new InvalidInputError(
+        `${t.endpoint.address}: the lakehouse source connector is not available in this build`,
+      );
+    }
+    if (!mod.LakehouseSource)
+      throw new InvalidInputError(`${t.endpoint.address}: core/connectors/lakehouse/source exports no LakehouseSource`);
+    const table = tableOf(t.endpoint);
+    const Ctor = mod.LakehouseSource as unknown as new (
+      c: unknown,
+      o: unknown,
+    ) => import('../../connectors/types').Source;
+    return new Ctor(catalog(t, 'r'), table ? { table } : {});
+  },
+};
