@@ -55,6 +55,24 @@ function metricsDescribeReads(meta: TableMetadata, filter: BoundExpression): boo
   return [...referencedFieldIds(filter)].every((id) => mapped.has(id));
 }
 
+/**
+ * Runs planning; errors that name a file by its written path (`/test-warehouse/…/m0.avro`) are
+ * re-worded to name the file actually read, so the user sees the file on their disk.
+ */
+async function namingResolvedPaths<T>(table: LoadedTable, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Error) {
+      err.message = err.message.replace(/(?:[a-z][a-z0-9+.-]*:\/\/[^\s:]*|\/[^\s:]+|[\w.-]+\/[^\s:]+)/gi, (p) => {
+        const resolved = table.resolve(p);
+        return resolved === p ? p : resolved;
+      });
+    }
+    throw err;
+  }
+}
+
 /** Top-level fields holding the referenced field ids (a nested reference reads its whole column). */
 function topLevelFields(schema: Schema, ids: Iterable<number>): NestedField[] {
   const index = indexSchema(schema);
@@ -90,13 +108,13 @@ export async function planScanFiles(
   const meta = table.metadata;
   const filter = typeof where === 'string' && where.trim() === '' ? undefined : where;
   const read = (p: string) => table.io.read(p);
-  let plan = await planFiles(meta, read, { ...selector, ...(filter ? { filter } : {}) });
-  let residual: BoundExpression | undefined;
-  if (filter && !metricsDescribeReads(meta, plan.filter)) {
+  const plan = await namingResolvedPaths(table, async () => {
+    const filtered = await planFiles(meta, read, { ...selector, ...(filter ? { filter } : {}) });
+    if (!filter || metricsDescribeReads(meta, filtered.filter)) return filtered;
     // Plan unfiltered; the whole filter becomes every file's residual.
-    residual = plan.filter;
-    plan = { ...(await planFiles(meta, read, selector)), filter: plan.filter };
-  }
+    return { ...(await planFiles(meta, read, selector)), filter: filtered.filter, residual: filtered.filter };
+  });
+  const residual: BoundExpression | undefined = 'residual' in plan ? plan.residual : undefined;
   const specs = new Map(meta['partition-specs'].map((s) => [s['spec-id'], s]));
   const tasks = plan.tasks.map((t) => toReadTask(residual ? { ...t, residual } : t, specs));
   const m = plan.metrics;

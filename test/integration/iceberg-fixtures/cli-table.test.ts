@@ -1,0 +1,196 @@
+/**
+ * `icefloe table` end to end through `main(argv, io)`: output formats, and the failure contract —
+ * a corrupt manifest, a truncated Parquet file or a missing data file give one `error:` line
+ * naming the file, exit 2, and no rows on stdout (nothing partial passes as complete).
+ */
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../../cli/main';
+import { FIXTURES } from './fixture-helpers';
+
+async function run(...argv: string[]) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => {
+    stdout += d;
+  });
+  err.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await main(argv, { stdout: out, stderr: err, isTTY: false });
+  return { code, stdout, stderr };
+}
+
+const BUNNIES = join(FIXTURES, 'icebird-spark-bunnies');
+
+describe('icefloe table (fixtures)', () => {
+  it('scans to JSON lines with projection and limit', async () => {
+    const r = await run(
+      'table',
+      'scan',
+      BUNNIES,
+      '--allow-moved-paths',
+      '--columns',
+      'Breed Name,Lifespan',
+      '--limit',
+      '2',
+    );
+    expect(r).toEqual({
+      code: 0,
+      stdout: '{"Breed Name":"Netherland Dwarf","Lifespan":10}\n{"Breed Name":"Flemish Giant","Lifespan":5}\n',
+      stderr: '',
+    });
+  });
+
+  it('scans to CSV with a header, time travelling by snapshot id', async () => {
+    const r = await run(
+      'table',
+      'scan',
+      BUNNIES,
+      '--allow-moved-paths',
+      '--format',
+      'csv',
+      '--limit',
+      '1',
+      '--snapshot-id',
+      '7505300640432048841',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+      'Breed Name,Average Weight,Fur Length,Lifespan,Origin Country,Ear Type,Temperament,Popularity Rank',
+      'Holland Lop,1.8,3,7,The Netherlands,Lop,Friendly,1',
+    ]);
+  });
+
+  it('renders longs beyond 2^53, decimals, timestamps and binary as DESIGN.md says', async () => {
+    const r = await run(
+      'table',
+      'scan',
+      join(FIXTURES, 'duckdb-add-columns-with-defaults'),
+      '--allow-moved-paths',
+      '--limit',
+      '1',
+      '--where',
+      'col_boolean = false',
+    );
+    const row = JSON.parse(r.stdout);
+    expect(row).toMatchObject({
+      col_long: 328725092345834,
+      col_decimal: '3423434.23',
+      col_timestamp: '0011-03-05T12:06:45.000000',
+      col_timestamptz: '2023-05-15T14:30:45.000000Z',
+      col_binary: '800080',
+    });
+    const big = await run(
+      'table',
+      'scan',
+      join(FIXTURES, 'duckdb-part-bigint'),
+      '--allow-moved-paths',
+      '--where',
+      'user_id = 12345',
+    );
+    expect(JSON.parse(big.stdout).partition_col).toBe('9223372036854775807');
+  });
+
+  it('filters with --where and selects a snapshot with --as-of', async () => {
+    const polars = join(FIXTURES, 'polars-spark-day-partitioned/metadata/v2.metadata.json');
+    const r = await run('table', 'scan', polars, '--allow-moved-paths', '--where', 'id in (1, 3)', '--columns', 'id');
+    expect(r.stdout).toBe('{"id":1}\n{"id":3}\n');
+    const before = await run('table', 'scan', BUNNIES, '--allow-moved-paths', '--as-of', '1970-01-01T00:00:00Z');
+    expect(before.code).toBe(2);
+    expect(before.stderr).toMatch(/^error: no snapshot of table .* as of 1970-01-01/);
+  });
+
+  it('describes and lists history, as text and JSON (ids as strings)', async () => {
+    const d = await run('table', 'describe', join(FIXTURES, 'icebird-spark-rename-column'));
+    expect(d.stdout).toContain('  1000: id_bucket = bucket[4](id)');
+    expect(d.stdout).toContain('current snapshot: 5276958600260276572');
+    const h = await run('table', 'history', BUNNIES, '--json');
+    const history = JSON.parse(h.stdout);
+    expect(history.map((e: { snapshotId: string; operation: string }) => [e.snapshotId, e.operation])).toEqual([
+      ['7505300640432048841', 'append'],
+      ['469881615898633426', 'overwrite'],
+      ['2701171901096418979', 'overwrite'],
+    ]);
+  });
+
+  it('rejects bad arguments with exit 2', async () => {
+    expect((await run('table', 'scan', BUNNIES, '--limit', 'x')).stderr).toBe(
+      "error: --limit must be a non-negative integer, got 'x'\n",
+    );
+    expect((await run('table', 'scan', BUNNIES, '--format', 'xml')).code).toBe(2);
+    expect((await run('table', 'frob', BUNNIES)).code).toBe(2);
+    const unknown = await run('table', 'scan', BUNNIES, '--allow-moved-paths', '--snapshot-id', '1234');
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      'error: snapshot 1234 not found in table s3a://hyperparam-iceberg/spark/bunnies\n',
+    ]);
+    const column = await run('table', 'scan', BUNNIES, '--allow-moved-paths', '--columns', 'nope');
+    expect(column.stderr).toMatch(/^error: unknown column 'nope'/);
+  });
+});
+
+describe('icefloe table failures name the file, exit 2, print no rows', () => {
+  let dir: string;
+  const table = () => join(dir, 't');
+  const only = (sub: string, pred: (f: string) => boolean) => {
+    const name = readdirSync(join(table(), sub)).find(pred);
+    if (!name) throw new Error(`no file in ${sub}`);
+    return join(table(), sub, name);
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'icefloe-cli-table-'));
+    cpSync(join(FIXTURES, 'impala-v2-no-deletes'), table(), { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const expectFailure = async (file: string) => {
+    const r = await run('table', 'scan', table(), '--allow-moved-paths');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')).toHaveLength(2); // one line + the final newline
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toContain(file);
+  };
+
+  it('a corrupt manifest', async () => {
+    const manifest = only('metadata', (f) => f.endsWith('-m0.avro'));
+    const bytes = readFileSync(manifest);
+    writeFileSync(manifest, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await expectFailure(manifest);
+  });
+
+  it('a truncated parquet file', async () => {
+    const data = only('data', (f) => f.endsWith('.parquet'));
+    truncateSync(data, 100);
+    await expectFailure(data);
+  });
+
+  it('a missing data file', async () => {
+    const data = only('data', (f) => f.endsWith('.parquet'));
+    unlinkSync(data);
+    await expectFailure(data);
+  });
+
+  it('a missing metadata file given by name', async () => {
+    const r = await run('table', 'describe', join(table(), 'metadata/v9.metadata.json'));
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      `error: metadata file not found: ${join(table(), 'metadata/v9.metadata.json')}\n`,
+    ]);
+  });
+});
