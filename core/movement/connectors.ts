@@ -73,12 +73,10 @@ export class ConnectorRegistry {
     return this.modules.get(type);
   }
 
-  /** Registered depot types (for error messages). */
+  /** Depot types with a connector of this kind (for error messages). */
   types(kind: 'source' | 'sink'): string[] {
-    return [...this.modules.entries()]
-      .filter(([, m]) => m[kind])
-      .map(([t]) => t)
-      .sort();
+    const types = new Set([...this.modules.keys(), ...this.builtins.keys()]);
+    return [...types].filter((t) => this.module(t)?.[kind]).sort();
   }
 
   async source(target: ConnectorTarget): Promise<Source> {
