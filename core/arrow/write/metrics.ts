@@ -8,7 +8,7 @@
  * so it stays an upper bound (spec: "Truncated upper bounds must be greater than ... all values").
  */
 import * as arrow from 'apache-arrow';
-import type { Schema } from '../../iceberg/spec/schema';
+import { indexSchema, type Schema } from '../../iceberg/spec/schema';
 import type { IcebergType, NestedField, PrimitiveValue } from '../../iceberg/spec/types';
 import { isList, isMap, isStruct, primitiveKind } from '../../iceberg/spec/types';
 import { uuidFromBytes } from '../../iceberg/spec/values';
@@ -31,13 +31,15 @@ type Valid = (i: number) => boolean;
 /** Computes metrics of every leaf column of `table` (written with `schema`'s field ids and order). */
 export function computeMetrics(table: arrow.Table, schema: Schema): FileMetrics {
   const out: FileMetrics = new Map();
+  const kinds = new Map<number, string | undefined>();
+  for (const [id, f] of indexSchema(schema).byId) if (typeof f.field.type === 'string') kinds.set(id, primitiveKind(f.field.type)?.kind);
   for (const batch of table.batches) {
     schema.fields.forEach((f, i) => {
       const child = batch.data.children[i];
       if (child) visitField(out, f, child, () => true, false);
     });
   }
-  for (const m of out.values()) finishBounds(m);
+  for (const [id, m] of out) finishBounds(m, kinds.get(id));
   return out;
 }
 
@@ -161,7 +163,8 @@ function compareCodePoints(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function finishBounds(m: ColumnMetrics): void {
+function finishBounds(m: ColumnMetrics, kind: string | undefined): void {
+  if (kind === 'uuid' || kind === 'fixed') return;
   if (typeof m.lower === 'string') m.lower = [...m.lower].slice(0, TRUNCATE_LENGTH).join('');
   if (typeof m.upper === 'string') {
     const up = truncateStringUpper(m.upper);

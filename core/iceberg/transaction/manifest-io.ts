@@ -14,7 +14,9 @@ import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
 import { schemaToJson } from '../spec/type-json';
 import { MANIFEST_FILE_SCHEMA, manifestEntrySchema } from './avro-schemas';
-import { decodeEntry, encodeEntry, fromAvroManifestFile, toAvroManifestFile } from './manifest-records';
+import { decodeEntry, encodeEntry, fromAvroManifestFile, partitionTypes, toAvroManifestFile } from './manifest-records';
+import type { PrimitiveValue } from '../spec/types';
+import { compareValues, toBytes } from '../spec/values';
 
 const BigLong = avro.types.LongType.__with({
   fromBuffer: (b: Buffer) => b.readBigInt64LE(),
@@ -123,6 +125,7 @@ function summarize(path: string, length: number, entries: ManifestEntry[], opts:
   const count = (s: ManifestEntryStatus) => entries.filter((e) => e.status === s);
   const rows = (es: ManifestEntry[]) => es.reduce((n, e) => n + e.dataFile.recordCount, 0);
   const seqs = entries.map((e) => e.sequenceNumber).filter((s): s is bigint => s !== null);
+  // biome-ignore lint/complexity/useMathMinMax: bigint has no Math.min
   const min = seqs.length ? seqs.reduce((a, b) => (a < b ? a : b)) : -1n;
   return {
     manifestPath: path,
@@ -138,15 +141,27 @@ function summarize(path: string, length: number, entries: ManifestEntry[], opts:
     addedRowsCount: rows(count(ManifestEntryStatus.Added)),
     existingRowsCount: rows(count(ManifestEntryStatus.Existing)),
     deletedRowsCount: rows(count(ManifestEntryStatus.Deleted)),
-    partitions: partitionSummaries(entries, opts.spec),
+    partitions: partitionSummaries(entries, opts.spec, opts.schema),
   };
 }
 
-function partitionSummaries(entries: ManifestEntry[], spec: PartitionSpec): ManifestFile['partitions'] {
-  return spec.fields.map((_, i) => ({
-    containsNull: entries.some((e) => e.dataFile.partition[i] === null || e.dataFile.partition[i] === undefined),
-    containsNaN: entries.some((e) => Number.isNaN(e.dataFile.partition[i] as number)),
-  }));
+/** Per partition field: null/NaN flags and lower/upper bounds (spec "Manifest Lists": field_summary). */
+function partitionSummaries(entries: ManifestEntry[], spec: PartitionSpec, schema: Schema): ManifestFile['partitions'] {
+  const types = partitionTypes(spec, schema);
+  return spec.fields.map((_, i) => {
+    const values = entries.map((e) => e.dataFile.partition[i]).filter((v) => v !== null && v !== undefined) as PrimitiveValue[];
+    const real = values.filter((v) => !(typeof v === 'number' && Number.isNaN(v)));
+    const out: NonNullable<ManifestFile['partitions']>[number] = {
+      containsNull: values.length < entries.length,
+      containsNaN: real.length < values.length,
+    };
+    if (real.length > 0) {
+      const sorted = [...real].sort(compareValues);
+      out.lowerBound = toBytes(types[i] as string, sorted[0] as PrimitiveValue);
+      out.upperBound = toBytes(types[i] as string, sorted[sorted.length - 1] as PrimitiveValue);
+    }
+    return out;
+  });
 }
 
 export interface ManifestListWriteOptions {

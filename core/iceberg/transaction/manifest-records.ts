@@ -18,7 +18,8 @@ const toMapArray = <V>(m: Map<number, V> | undefined, f: (v: V) => unknown) =>
 const fromMapArray = <V>(a: unknown, f: (v: unknown) => V): Map<number, V> | undefined =>
   Array.isArray(a) ? new Map(a.map((kv: Rec) => [Number(kv.key), f(kv.value)])) : undefined;
 
-function partitionTypes(spec: PartitionSpec, schema: Schema): string[] {
+/** Iceberg result types of a spec's partition fields. */
+export function partitionTypes(spec: PartitionSpec, schema: Schema): string[] {
   return spec.fields.map((f) => {
     const src = findFieldById(schema, f['source-id'])?.type;
     return partitionResultType(f.transform, typeof src === 'string' ? src : 'string');

@@ -50,7 +50,7 @@ function keyText(v: unknown): string {
 export function dedupeByKey(table: arrow.Table, schema: Schema, ids: number[]): arrow.Table {
   const keys = rowKeys(table, schema, ids);
   const last = new Map<string, number>();
-  keys.forEach((k, i) => last.set(k, i));
+  for (let i = 0; i < keys.length; i++) last.set(keys[i] as string, i);
   if (last.size === keys.length) return table;
   return takeTable(table, Int32Array.from([...last.values()].sort((a, b) => a - b)));
 }
