@@ -65,8 +65,8 @@ export function toBytes(type: PrimitiveType | PrimitiveKind, value: PrimitiveVal
 }
 
 /**
- * Decodes Appendix D bytes. Tolerates promoted columns: 4-byte bounds read as long or double
- * (int→long, float→double evolution keeps old files' 4-byte stats).
+ * Decodes Appendix D bytes. Tolerates promoted columns: old files keep 4-byte stats, read as
+ * long or double (int→long, float→double) or as days for timestamps (v3 date→timestamp).
  */
 export function fromBytes(type: PrimitiveType | PrimitiveKind, bytes: Uint8Array): PrimitiveValue {
   const k = typeof type === 'string' ? kindOf(type) : type;
@@ -87,11 +87,16 @@ export function fromBytes(type: PrimitiveType | PrimitiveKind, bytes: Uint8Array
       return dv.getFloat64(0, true);
     case 'long':
     case 'time':
+      if (bytes.length === 4) return BigInt(dv.getInt32(0, true));
+      need(k.kind, bytes, 8);
+      return dv.getBigInt64(0, true);
     case 'timestamp':
     case 'timestamptz':
     case 'timestamp_ns':
     case 'timestamptz_ns':
-      if (bytes.length === 4) return BigInt(dv.getInt32(0, true));
+      // v3 allows date → timestamp promotion: a 4-byte bound is a day count.
+      if (bytes.length === 4)
+        return BigInt(dv.getInt32(0, true)) * (k.kind.endsWith('_ns') ? 86_400_000_000_000n : 86_400_000_000n);
       need(k.kind, bytes, 8);
       return dv.getBigInt64(0, true);
     case 'string':

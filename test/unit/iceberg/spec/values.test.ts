@@ -49,6 +49,8 @@ describe('single-value binary serialization (Appendix D)', () => {
   it('reads 4-byte bounds of promoted columns (int→long, float→double)', () => {
     expect(fromBytes('long', toBytes('int', -7))).toBe(-7n);
     expect(fromBytes('double', toBytes('float', 1.5))).toBe(1.5);
+    expect(fromBytes('timestamp', toBytes('date', 1))).toBe(86_400_000_000n);
+    expect(fromBytes('timestamptz_ns', toBytes('date', -1))).toBe(-86_400_000_000_000n);
   });
 
   it('round-trips large decimals', () => {
