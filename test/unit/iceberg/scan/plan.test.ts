@@ -235,3 +235,35 @@ describe('delete files attached by sequence number and partition', () => {
     expect(plan.metrics.deleteFilesUnused).toBe(3);
   });
 });
+
+describe('partition spec evolution', () => {
+  // Spec 1 (unpartitioned) files were written before the table was partitioned by cat (spec 0).
+  const table = new MemoryTable(schema, [byCat, unpartitioned]);
+  const old = table.manifest(1, [
+    { file: file('mem://t/data/old-1', []), seq: 1n },
+    {
+      file: file('mem://t/data/old-2', [], {
+        lowerBounds: new Map([[1, toBytes('long', 100n)]]),
+        upperBounds: new Map([[1, toBytes('long', 200n)]]),
+      }),
+      seq: 1n,
+    },
+  ]);
+  const cur = table.manifest(0, [
+    { file: file('mem://t/data/new-a', ['a']), seq: 2n },
+    { file: file('mem://t/data/new-b', ['b']), seq: 2n },
+  ]);
+  table.commit([old, cur], 1);
+  const meta = table.metadata();
+
+  it('prunes each file by the spec it was written with', async () => {
+    const plan = await planFiles(meta, table.readFile, { filter: "cat = 'a' and id < 50" });
+    expect(plan.tasks.map((t) => [t.dataFile.filePath.split('/').pop(), t.specId])).toEqual([
+      ['old-1', 1],
+      ['new-a', 0],
+    ]);
+    expect(plan.metrics).toMatchObject({ skippedByPartition: 1, skippedByBounds: 1 });
+    // the old file still needs the whole filter; the new one only the id part
+    expect(plan.tasks.map((t) => t.residual.type)).toEqual(['and', 'lt']);
+  });
+});
