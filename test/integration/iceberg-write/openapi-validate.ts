@@ -56,7 +56,8 @@ function checkObject(s: S, o: S, at: string, errs: string[]): void {
   for (const r of s.required ?? []) if (!(r in o)) errs.push(`${at}: missing ${r}`);
   for (const [k, x] of Object.entries(o)) {
     if (s.properties?.[k]) check(s.properties[k], x, `${at}.${k}`, errs);
-    else if (s.additionalProperties && typeof s.additionalProperties === 'object') check(s.additionalProperties, x, `${at}.${k}`, errs);
+    else if (s.additionalProperties && typeof s.additionalProperties === 'object')
+      check(s.additionalProperties, x, `${at}.${k}`, errs);
     else if (s.additionalProperties === false) errs.push(`${at}: unexpected ${k}`);
   }
 }

@@ -41,9 +41,24 @@ const schema: Schema = {
     { id: 12, name: 'u', required: false, type: 'uuid' },
     { id: 13, name: 'fx', required: false, type: 'fixed[3]' },
     { id: 14, name: 'bin', required: false, type: 'binary' },
-    { id: 15, name: 'lst', required: false, type: { type: 'list', 'element-id': 18, element: 'int', 'element-required': false } },
-    { id: 16, name: 'st', required: false, type: { type: 'struct', fields: [{ id: 19, name: 'x', required: false, type: 'double' }] } },
-    { id: 17, name: 'mp', required: false, type: { type: 'map', 'key-id': 20, key: 'string', 'value-id': 21, value: 'int', 'value-required': false } },
+    {
+      id: 15,
+      name: 'lst',
+      required: false,
+      type: { type: 'list', 'element-id': 18, element: 'int', 'element-required': false },
+    },
+    {
+      id: 16,
+      name: 'st',
+      required: false,
+      type: { type: 'struct', fields: [{ id: 19, name: 'x', required: false, type: 'double' }] },
+    },
+    {
+      id: 17,
+      name: 'mp',
+      required: false,
+      type: { type: 'map', 'key-id': 20, key: 'string', 'value-id': 21, value: 'int', 'value-required': false },
+    },
   ],
 };
 
@@ -52,7 +67,12 @@ const TS0 = 1_709_210_096_123_456n; // 2024-02-29T12:34:56.123456Z
 const bits = (v: boolean[]) => Uint8Array.from([v.reduce((n, b, i) => n | ((b ? 1 : 0) << i), 0)]);
 const valid = bits([true, true, true, true, true, false]);
 const d = (type: arrow.DataType, data: ArrayLike<unknown>, withNulls = true) =>
-  arrow.makeData({ type, length: N, data: data as never, ...(withNulls ? { nullBitmap: valid, nullCount: 1 } : { nullCount: 0 }) } as never);
+  arrow.makeData({
+    type,
+    length: N,
+    data: data as never,
+    ...(withNulls ? { nullBitmap: valid, nullCount: 1 } : { nullCount: 0 }),
+  } as never);
 
 function sampleBatch(offset: number): arrow.Table {
   const ids = Array.from({ length: N }, (_, k) => k + offset);
@@ -61,25 +81,67 @@ function sampleBatch(offset: number): arrow.Table {
     words[k * 4] = 12345 + v;
   });
   const cols: Record<string, arrow.Vector> = {
-    b: arrow.vectorFromArray(ids.map((v, k) => (k === 5 ? null : v % 2 === 0)), new arrow.Bool()),
+    b: arrow.vectorFromArray(
+      ids.map((v, k) => (k === 5 ? null : v % 2 === 0)),
+      new arrow.Bool(),
+    ),
     i: arrow.makeVector(d(new arrow.Int32(), Int32Array.from(ids), false)),
     l: arrow.makeVector(d(new arrow.Int64(), BigInt64Array.from(ids.map((v) => 9_007_199_254_740_993n + BigInt(v))))),
     f: arrow.makeVector(d(new arrow.Float32(), Float32Array.from(ids.map((v) => v + 0.5)))),
     d: arrow.makeVector(d(new arrow.Float64(), Float64Array.from(ids.map((v) => (v === 3 ? Number.NaN : v * 1.25))))),
     dec: arrow.makeVector(d(new arrow.Decimal(2, 10, 128), words)),
     dt: arrow.makeVector(d(new arrow.DateDay(), Int32Array.from(ids.map((v) => 19_782 + v * 40)))),
-    tm: arrow.makeVector(d(new arrow.TimeMicrosecond(), BigInt64Array.from(ids.map((v) => 45_296_123_456n + BigInt(v))))),
-    ts: arrow.makeVector(d(new arrow.TimestampMicrosecond(), BigInt64Array.from(ids.map((v) => TS0 + BigInt(v) * 3_600_000_000n * 30n)))),
-    tstz: arrow.makeVector(d(new arrow.TimestampMicrosecond('UTC'), BigInt64Array.from(ids.map((v) => TS0 - BigInt(v) * 86_400_000_000n * 40n)))),
-    s: arrow.vectorFromArray(ids.map((v, k) => (k === 5 ? null : `héllo-${v}-${'x'.repeat(v * 4)}`)), new arrow.Utf8()),
-    u: arrow.vectorFromArray(ids.map((v) => Uint8Array.from({ length: 16 }, (_, j) => (v * 16 + j) & 0xff)), new arrow.FixedSizeBinary(16)),
-    fx: arrow.vectorFromArray(ids.map((v) => Uint8Array.from([v, 1, 2])), new arrow.FixedSizeBinary(3)),
-    bin: arrow.vectorFromArray(ids.map((v) => Uint8Array.from([0xde, 0xad, v])), new arrow.Binary()),
-    lst: arrow.vectorFromArray(ids.map((v) => (v % 3 === 0 ? null : [v, v + 1])), new arrow.List(new arrow.Field('item', new arrow.Int32(), true))),
-    st: arrow.vectorFromArray(ids.map((v) => ({ x: v / 2 })), new arrow.Struct([new arrow.Field('x', new arrow.Float64(), true)])),
+    tm: arrow.makeVector(
+      d(new arrow.TimeMicrosecond(), BigInt64Array.from(ids.map((v) => 45_296_123_456n + BigInt(v)))),
+    ),
+    ts: arrow.makeVector(
+      d(new arrow.TimestampMicrosecond(), BigInt64Array.from(ids.map((v) => TS0 + BigInt(v) * 3_600_000_000n * 30n))),
+    ),
+    tstz: arrow.makeVector(
+      d(
+        new arrow.TimestampMicrosecond('UTC'),
+        BigInt64Array.from(ids.map((v) => TS0 - BigInt(v) * 86_400_000_000n * 40n)),
+      ),
+    ),
+    s: arrow.vectorFromArray(
+      ids.map((v, k) => (k === 5 ? null : `héllo-${v}-${'x'.repeat(v * 4)}`)),
+      new arrow.Utf8(),
+    ),
+    u: arrow.vectorFromArray(
+      ids.map((v) => Uint8Array.from({ length: 16 }, (_, j) => (v * 16 + j) & 0xff)),
+      new arrow.FixedSizeBinary(16),
+    ),
+    fx: arrow.vectorFromArray(
+      ids.map((v) => Uint8Array.from([v, 1, 2])),
+      new arrow.FixedSizeBinary(3),
+    ),
+    bin: arrow.vectorFromArray(
+      ids.map((v) => Uint8Array.from([0xde, 0xad, v])),
+      new arrow.Binary(),
+    ),
+    lst: arrow.vectorFromArray(
+      ids.map((v) => (v % 3 === 0 ? null : [v, v + 1])),
+      new arrow.List(new arrow.Field('item', new arrow.Int32(), true)),
+    ),
+    st: arrow.vectorFromArray(
+      ids.map((v) => ({ x: v / 2 })),
+      new arrow.Struct([new arrow.Field('x', new arrow.Float64(), true)]),
+    ),
   };
-  const mapType = new arrow.Map_(new arrow.Field('entries', new arrow.Struct([new arrow.Field('key', new arrow.Utf8(), false), new arrow.Field('value', new arrow.Int32(), true)]), false));
-  cols.mp = arrow.vectorFromArray(ids.map((v) => new Map([[`k${v}`, v]])), mapType);
+  const mapType = new arrow.Map_(
+    new arrow.Field(
+      'entries',
+      new arrow.Struct([
+        new arrow.Field('key', new arrow.Utf8(), false),
+        new arrow.Field('value', new arrow.Int32(), true),
+      ]),
+      false,
+    ),
+  );
+  cols.mp = arrow.vectorFromArray(
+    ids.map((v) => new Map([[`k${v}`, v]])),
+    mapType,
+  );
   return new arrow.Table(cols);
 }
 
@@ -87,7 +149,8 @@ async function scanRows(metadataLocation: string, snapshotId?: bigint): Promise<
   const t = await openTable(metadataLocation);
   const scan = await t.scan(snapshotId === undefined ? {} : { snapshotId });
   const rows: Record<string, unknown>[] = [];
-  for await (const b of scan.batches()) for (const r of b) rows.push((r as unknown as { toJSON(): Record<string, unknown> }).toJSON());
+  for await (const b of scan.batches())
+    for (const r of b) rows.push((r as unknown as { toJSON(): Record<string, unknown> }).toJSON());
   return rows;
 }
 
@@ -135,17 +198,40 @@ describe('tables written by icefloe, read back and checked by independent tools'
       .map((l) => JSON.parse(l));
     expect(out).toHaveLength(files.length);
     const entry = out.find((o) => o.name === 'manifest_entry');
-    expect(entry.ids).toMatchObject({ status: 0, snapshot_id: 1, sequence_number: 3, file_sequence_number: 4, data_file: 2, 'data_file.file_path': 100, 'data_file.lower_bounds': 125, 'data_file.equality_ids': 135 });
-    expect(entry.meta).toEqual(expect.arrayContaining(['schema', 'partition-spec', 'partition-spec-id', 'format-version', 'content']));
+    expect(entry.ids).toMatchObject({
+      status: 0,
+      snapshot_id: 1,
+      sequence_number: 3,
+      file_sequence_number: 4,
+      data_file: 2,
+      'data_file.file_path': 100,
+      'data_file.lower_bounds': 125,
+      'data_file.equality_ids': 135,
+    });
+    expect(entry.meta).toEqual(
+      expect.arrayContaining(['schema', 'partition-spec', 'partition-spec-id', 'format-version', 'content']),
+    );
     const list = out.find((o) => o.name === 'manifest_file');
-    expect(list.ids).toMatchObject({ manifest_path: 500, manifest_length: 501, partition_spec_id: 502, content: 517, sequence_number: 515, added_snapshot_id: 503, partitions: 507 });
+    expect(list.ids).toMatchObject({
+      manifest_path: 500,
+      manifest_length: 501,
+      partition_spec_id: 502,
+      content: 517,
+      sequence_number: 515,
+      added_snapshot_id: 503,
+      partitions: 507,
+    });
     expect(out.filter((o) => o.name === 'manifest_file').length).toBe(3);
   });
 
   it('writes metadata files that validate against the OpenAPI TableMetadata schema', () => {
     const files = allFiles(join(dir, 'conf'), '.metadata.json');
     expect(files.length).toBeGreaterThan(3);
-    for (const f of files) expect({ f, errs: validateComponent('TableMetadata', JSON.parse(readFileSync(f, 'utf8'))) }).toEqual({ f, errs: [] });
+    for (const f of files)
+      expect({ f, errs: validateComponent('TableMetadata', JSON.parse(readFileSync(f, 'utf8'))) }).toEqual({
+        f,
+        errs: [],
+      });
   });
 
   it('writes data files whose field ids and stats agree with DuckDB', async () => {
@@ -156,9 +242,29 @@ describe('tables written by icefloe, read back and checked by independent tools'
     const path = entry!.dataFile.filePath;
     const db = await DuckDBInstance.create();
     const conn = await db.connect();
-    const ids = (await conn.runAndReadAll(`select name, field_id from parquet_schema('${path}') where field_id is not null`)).getRows();
-    expect(Object.fromEntries(ids.map(([n, i]) => [String(n), Number(i)]))).toMatchObject({ b: 1, i: 2, l: 3, dec: 6, ts: 9, s: 11, lst: 15, element: 18, st: 16, x: 19, mp: 17, key: 20, value: 21 });
-    const meta = (await conn.runAndReadAll(`select path_in_schema, sum(total_compressed_size), sum(stats_null_count), min(stats_min_value), max(stats_max_value) from parquet_metadata('${path}') group by 1`)).getRows();
+    const ids = (
+      await conn.runAndReadAll(`select name, field_id from parquet_schema('${path}') where field_id is not null`)
+    ).getRows();
+    expect(Object.fromEntries(ids.map(([n, i]) => [String(n), Number(i)]))).toMatchObject({
+      b: 1,
+      i: 2,
+      l: 3,
+      dec: 6,
+      ts: 9,
+      s: 11,
+      lst: 15,
+      element: 18,
+      st: 16,
+      x: 19,
+      mp: 17,
+      key: 20,
+      value: 21,
+    });
+    const meta = (
+      await conn.runAndReadAll(
+        `select path_in_schema, sum(total_compressed_size), sum(stats_null_count), min(stats_min_value), max(stats_max_value) from parquet_metadata('${path}') group by 1`,
+      )
+    ).getRows();
     const byPath = new Map(meta.map((r) => [String(r[0]), r]));
     const f = entry!.dataFile;
     expect(f.columnSizes?.get(2)).toBe(Number(byPath.get('i')?.[1]));
