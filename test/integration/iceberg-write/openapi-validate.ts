@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON schemas are loosely shaped
 type S = Record<string, any>;
 
 const DOC = join(__dirname, '../../../../shared/iceberg-spec/rest-catalog-open-api.yaml');
@@ -34,7 +35,10 @@ function typeOk(t: string, v: unknown): boolean {
 }
 
 function check(s: S, v: unknown, at: string, errs: string[]): void {
-  if (s.$ref) return check(schemas()[String(s.$ref).split('/').pop() as string] as S, v, at, errs);
+  if (s.$ref) {
+    check(schemas()[String(s.$ref).split('/').pop() as string] as S, v, at, errs);
+    return;
+  }
   if (s.nullable && v === null) return;
   if (s.type && !(Array.isArray(s.type) ? s.type.some((t: string) => typeOk(t, v)) : typeOk(s.type, v))) {
     errs.push(`${at}: expected ${s.type}, got ${JSON.stringify(v)?.slice(0, 60)}`);
@@ -48,7 +52,7 @@ function check(s: S, v: unknown, at: string, errs: string[]): void {
   const count = (list: S[]) => list.filter((sub) => validOf(sub, v, at)).length;
   if (s.oneOf && count(s.oneOf) !== 1) errs.push(`${at}: matches ${count(s.oneOf)} of oneOf`);
   if (s.anyOf && count(s.anyOf) === 0) errs.push(`${at}: matches none of anyOf`);
-  if (Array.isArray(v) && s.items) v.forEach((x, i) => check(s.items, x, `${at}[${i}]`, errs));
+  if (Array.isArray(v) && s.items) for (let i = 0; i < v.length; i++) check(s.items, v[i], `${at}[${i}]`, errs);
   if (v && typeof v === 'object' && !Array.isArray(v)) checkObject(s, v as S, at, errs);
 }
 
