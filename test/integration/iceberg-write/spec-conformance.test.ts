@@ -221,7 +221,7 @@ describe('tables written by icefloe, read back and checked by independent tools'
       added_snapshot_id: 503,
       partitions: 507,
     });
-    expect(out.filter((o) => o.name === 'manifest_file').length).toBe(3);
+    expect(out.filter((o) => o.name === 'manifest_file').length).toBe(4);
   });
 
   it('writes metadata files that validate against the OpenAPI TableMetadata schema', () => {
