@@ -5,8 +5,9 @@
  * visible in one atomic sink commit together with the job state, then drops the run's staging; Cleanup aborts.
  */
 import type { RecordBatch } from 'apache-arrow';
-import type { ChunkPointer, JobState, RunContext, StagedChunk } from '../connectors/types';
+import type { ChunkPointer, JobState, RunContext, Sink, Source, StagedChunk } from '../connectors/types';
 import { IcefloeError } from '../errors';
+import type { Endpoint } from '../manifest/types';
 import type { TaskDeps } from './deps';
 import { schemaFromJson } from './schema-json';
 import { runKeys, safeSegment } from './staging';
@@ -29,15 +30,28 @@ export interface StagedRecord extends StagedChunk {
 
 const now = (deps: TaskDeps) => (deps.now ?? (() => new Date()))();
 
+/**
+ * The source's plan for this run. `replace` always reads everything (a partial read would shrink the target);
+ * a source position equal to the committed one means nothing changed: no chunks, and commit leaves the sink
+ * alone, so a re-run without source changes writes nothing.
+ */
+async function sourcePlan(source: Source, sink: Sink, ctx: RunContext, src: Endpoint, dst: Endpoint) {
+  const full = src.options.fullRefresh === true || dst.options.fullRefresh === true;
+  const previous = full ? undefined : await sink.readState(ctx.jobId, dst.options);
+  const replace = (dst.options.incrementalStrategy ?? 'append') === 'replace';
+  const sp = await source.plan(ctx, src.options, replace ? undefined : previous);
+  if (previous?.cursor === undefined || sp.cursor !== previous.cursor) return { sp, previous, unchanged: false };
+  const note = `source unchanged since run ${previous.runId} (cursor ${previous.cursor}): nothing to move`;
+  return { sp: { ...sp, chunks: [], deletes: [], notes: [...sp.notes, note] }, previous, unchanged: true };
+}
+
 /** Plans one job: previous state from the sink, the source's plan, the chunk list into staging. */
 export async function plan(deps: TaskDeps, input: PlanInput): Promise<PlanOutput> {
   const { workflow, node, jobId } = await deps.resolveJob(input);
   const { source: srcEndpoint, sink: sinkEndpoint } = node.spec.stackSpec;
   const ctx: RunContext = { jobId, runId: input.runId };
   const [source, sink] = await Promise.all([deps.resolveSource(srcEndpoint), deps.resolveSink(sinkEndpoint)]);
-  const full = srcEndpoint.options.fullRefresh === true || sinkEndpoint.options.fullRefresh === true;
-  const previous = full ? undefined : await sink.readState(jobId, sinkEndpoint.options);
-  const sp = await source.plan(ctx, srcEndpoint.options, previous);
+  const { sp, previous, unchanged } = await sourcePlan(source, sink, ctx, srcEndpoint, sinkEndpoint);
   await sink.prepare(ctx, sinkEndpoint.options, schemaFromJson(sp.schemaJson));
   const keys = runKeys(jobId, input.runId);
   const chunks = [...sp.chunks, ...(sp.deletes ?? [])];
@@ -52,8 +66,9 @@ export async function plan(deps: TaskDeps, input: PlanInput): Promise<PlanOutput
     chunkCount: chunks.length,
     stagedPrefix: keys.staged,
     ...(sp.cursor !== undefined ? { cursor: sp.cursor } : {}),
-    ...(previous?.cursor !== undefined && sp.incremental ? { previousCursor: previous.cursor } : {}),
+    ...(previous?.cursor !== undefined && (sp.incremental || unchanged) ? { previousCursor: previous.cursor } : {}),
     incremental: sp.incremental,
+    ...(unchanged ? { unchanged } : {}),
     notes: sp.notes,
     source: srcEndpoint,
     sink: sinkEndpoint,
@@ -146,7 +161,9 @@ export async function commit(deps: TaskDeps, input: CommitInput): Promise<Commit
     rowsWritten: rows,
     committedAt,
   };
-  const result = await sink.commit(ctx, p.sink.options, records.map(stripRecord), state);
+  const result = p.unchanged
+    ? { rowsWritten: 0, rowsDeleted: 0 } // nothing changed: no new snapshot, no new transaction
+    : await sink.commit(ctx, p.sink.options, records.map(stripRecord), state);
   await deps.staging.deletePrefix(runKeys(p.jobId, p.runId).base);
   deps.logger.info('committed', { jobId: p.jobId, runId: p.runId, ...result });
   return {

@@ -38,6 +38,8 @@ export interface PlanOutput {
   /** The cursor of the previous committed state, when the plan is incremental. */
   previousCursor?: string;
   incremental: boolean;
+  /** The source is where the last commit left it: nothing is moved and Commit leaves the sink untouched. */
+  unchanged?: boolean;
   notes: string[];
   /** Resolved endpoints, so Move and Commit need no manifest lookup. */
   source: Endpoint;

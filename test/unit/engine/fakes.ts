@@ -46,6 +46,8 @@ export class Recorder {
 /** A source of `chunks` chunks of `rows` ints each; `fail(chunkId, attempt)` may throw. */
 export class FakeSource implements Source {
   attempts = new Map<string, number>();
+  /** A fixed source position (an unchanged source); by default each plan advances it by one. */
+  fixedCursor?: string;
   constructor(
     private readonly rec: Recorder,
     private readonly chunks = 3,
@@ -64,7 +66,7 @@ export class FakeSource implements Source {
       return {
         schemaJson: schemaToJson(SCHEMA),
         chunks,
-        cursor: String(Number(previous?.cursor ?? 0) + 1),
+        cursor: this.fixedCursor ?? String(Number(previous?.cursor ?? 0) + 1),
         incremental: false,
         notes: [],
       };

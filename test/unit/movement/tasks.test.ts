@@ -27,7 +27,7 @@ function setup() {
   const sink = new FakeSink(rec);
   const staging = new Staging(new MemoryFileIO(), `memory://tasks-${Math.random().toString(36).slice(2)}`);
   const deps = manifestDeps(fakeSet(wf), { staging, logger: quiet, registry: fakeRegistry(source, sink) });
-  return { sink, staging, deps };
+  return { sink, source, staging, deps };
 }
 
 const ref = { workflow: 'wf', workspace: 'ws', job: 'a', runId: 'run-1' };
@@ -67,6 +67,25 @@ describe('movement tasks', () => {
     });
     expect(sink.states.get('ws.wf.a')).toMatchObject({ cursor: '1', rowsWritten: 10, runId: 'run-1' });
     expect(await staging.listKeys('staging/')).toEqual([]);
+  });
+
+  it('plans nothing and commits nothing when the source is where the last commit left it', async () => {
+    const { deps, sink, source } = setup();
+    source.fixedCursor = 'snap-7';
+    const first = await plan(deps, ref);
+    await move(deps, batch(first, ['c0', 'c1']));
+    await commit(deps, { plan: first });
+    const again = await plan(deps, { ...ref, runId: 'run-2' });
+    expect(again).toMatchObject({
+      chunkCount: 0,
+      unchanged: true,
+      previousCursor: 'snap-7',
+      notes: [expect.stringContaining('source unchanged since run run-1')],
+    });
+    const out = await commit(deps, { plan: again });
+    expect(out).toMatchObject({ rowsWritten: 0, chunkCount: 0 });
+    expect(out.sinkVersion).toBeUndefined();
+    expect(sink.states.get('ws.wf.a')?.runId).toBe('run-1');
   });
 
   it('commit refuses a run with a chunk that was never staged', async () => {
