@@ -1,12 +1,15 @@
 /**
  * Avro object container files (Avro 1.11 spec, "Object Container Files"), read from and written to
- * memory: header (magic, metadata map, sync marker) and blocks compressed with `null` or `deflate`.
+ * memory: header (magic, metadata map, sync marker) and blocks compressed with `null` or `deflate`
+ * (read and written), `snappy` (read), `zstandard` (read where node:zlib has zstd).
  */
 import { randomBytes } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type * as avro from 'avsc';
 import { InvalidIcebergError } from '../errors';
 import { avroType } from './avro-type';
+import { avroSnappyBlock } from './snappy';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 
@@ -105,6 +108,10 @@ function cachedType(text: string, schema: Record<string, unknown>): avro.Type {
 function inflate(codec: string, data: Buffer): Buffer {
   if (codec === 'null') return data;
   if (codec === 'deflate') return inflateRawSync(data);
+  if (codec === 'snappy') return avroSnappyBlock(data);
+  // zstd is in node:zlib from Node 22.15 (the Lambda runtime); Node 20 cannot read it.
+  const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
+  if (codec === 'zstandard' && zstd) return zstd(data);
   throw new Error(`unsupported avro codec '${codec}'`);
 }
 
