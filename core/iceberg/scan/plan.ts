@@ -99,36 +99,9 @@ export async function planFiles(meta: TableMetadata, readFile: ReadFile, opts: P
   metrics.manifests = manifests.length;
   const kept = manifests.filter((m) => manifestMightMatch(ctx.partitionFilter(m.partitionSpecId), m.partitions));
   metrics.manifestsSkipped = manifests.length - kept.length;
-  // Results per manifest, so task order follows manifest order whatever the read order.
-  const perManifest: { file: DataFile; specId: number; seq: bigint }[][] = kept.map(() => []);
-  const deletes: DeleteFileRef[] = [];
-  await forEachLimited(kept, opts.concurrency ?? 8, async (m, mi) => {
-    const data = perManifest[mi] as { file: DataFile; specId: number; seq: bigint }[];
-    const bytes = await readFile(m.manifestPath);
-    const manifest = readManifest(bytes, {
-      path: m.manifestPath,
-      manifestFile: m.partitionSpecId >= 0 ? m : undefined,
-      specs: ctx.specs,
-      schema: ctx.typeSchema,
-    });
-    const specId = manifest.spec['spec-id'];
-    for (const e of manifest.entries) {
-      if (e.status === ManifestEntryStatus.Deleted) continue;
-      const seq = e.sequenceNumber ?? 0n;
-      const f = e.dataFile;
-      if (f.content !== DataFileContent.Data || m.content === ManifestContent.Deletes) {
-        metrics.deleteFiles++;
-        if (ctx.partitionMatches(specId, f.partition)) deletes.push({ file: f, specId, dataSequenceNumber: seq });
-        continue;
-      }
-      metrics.dataFiles++;
-      if (!ctx.partitionMatches(specId, f.partition)) metrics.skippedByPartition++;
-      else if (!fileMightMatch(filter, f)) metrics.skippedByBounds++;
-      else data.push({ file: f, specId, seq });
-    }
-  });
+  const { data, deletes } = await readEntries(kept, readFile, ctx, metrics, opts.concurrency ?? 8);
   const index = new DeleteFileIndex(deletes, ctx.specs);
-  const tasks = perManifest.flat().map(({ file, specId, seq }) => ({
+  const tasks = data.map(({ file, specId, seq }) => ({
     dataFile: file,
     specId,
     schemaId: schema['schema-id'],
@@ -141,6 +114,51 @@ export async function planFiles(meta: TableMetadata, readFile: ReadFile, opts: P
   metrics.resultFiles = tasks.length;
   metrics.resultRecords = tasks.reduce((n, t) => n + t.dataFile.recordCount, 0);
   return { snapshot, schema, filter, tasks, metrics };
+}
+
+interface LiveFile {
+  file: DataFile;
+  specId: number;
+  seq: bigint;
+}
+
+/**
+ * Reads the kept manifests (a few at once) and sorts live entries into data files that survive
+ * pruning and delete files of matching partitions. Results keep manifest order whatever the read order.
+ */
+async function readEntries(
+  kept: ManifestFile[],
+  readFile: ReadFile,
+  ctx: PlanContext,
+  metrics: ScanMetrics,
+  concurrency: number,
+): Promise<{ data: LiveFile[]; deletes: DeleteFileRef[] }> {
+  const data: LiveFile[][] = kept.map(() => []);
+  const deletes: DeleteFileRef[][] = kept.map(() => []);
+  await forEachLimited(kept, concurrency, async (m, mi) => {
+    const manifest = readManifest(await readFile(m.manifestPath), {
+      path: m.manifestPath,
+      manifestFile: m.partitionSpecId >= 0 ? m : undefined,
+      specs: ctx.specs,
+      schema: ctx.typeSchema,
+    });
+    const specId = manifest.spec['spec-id'];
+    for (const e of manifest.entries) {
+      if (e.status === ManifestEntryStatus.Deleted) continue;
+      const seq = e.sequenceNumber ?? 0n;
+      const f = e.dataFile;
+      if (f.content !== DataFileContent.Data || m.content === ManifestContent.Deletes) {
+        metrics.deleteFiles++;
+        if (ctx.partitionMatches(specId, f.partition)) deletes[mi]?.push({ file: f, specId, dataSequenceNumber: seq });
+        continue;
+      }
+      metrics.dataFiles++;
+      if (!ctx.partitionMatches(specId, f.partition)) metrics.skippedByPartition++;
+      else if (!fileMightMatch(ctx.filter, f)) metrics.skippedByBounds++;
+      else data[mi]?.push({ file: f, specId, seq });
+    }
+  });
+  return { data: data.flat(), deletes: deletes.flat() };
 }
 
 function bindFilter(f: PlanOptions['filter'], schema: Schema, caseSensitive: boolean): BoundExpression {
