@@ -217,12 +217,10 @@ function checkEndpoints(set: ManifestSet, wf: WorkflowManifest, n: DagNode, i: n
       report(wf, [...path, 'address'], `${role}.address: unknown depot '${e.depot}'${known}`);
       continue;
     }
-    if (matches.length > 1)
-      report(
-        wf,
-        [...path, 'address'],
-        `${role}.address: depot '${e.depot}' is ambiguous (defined in ${matches.map((d) => d.source.file).join(', ')})`,
-      );
+    if (matches.length > 1 && !duplicatesReported(set, e.depot)) {
+      const files = matches.map((d) => d.source.file).join(', ');
+      report(wf, [...path, 'address'], `${role}.address: depot '${e.depot}' is ambiguous (defined in ${files})`);
+    }
     const rawOptions = rawAt(sourceDocOf(wf)?.value, [...path, 'options']);
     const r: EndpointReport = {
       path,
@@ -243,6 +241,14 @@ function checkEndpoints(set: ManifestSet, wf: WorkflowManifest, n: DagNode, i: n
       checkWriteAccess(set, depot, r);
     }
   }
+}
+
+/** True when the depots named `name` clash with each other (then "duplicate" is already reported). */
+function duplicatesReported(set: ManifestSet, name: string): boolean {
+  const owners = depotEntries(set)
+    .filter((e) => e.depot.name === name)
+    .map((e) => e.owner);
+  return owners.some((a, i) => owners.slice(i + 1).some((b) => clash(a, b)));
 }
 
 function checkSource(depot: DepotManifest, e: Endpoint, r: EndpointReport): void {
