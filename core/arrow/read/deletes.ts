@@ -15,7 +15,7 @@ import { findFieldById } from '../../iceberg/spec/schema';
 import type { NestedField, StructType } from '../../iceberg/spec/types';
 import type { PathResolver } from '../../iceberg/table/moved-paths';
 import { readDeletionVector } from './deletion-vector';
-import { openParquet, readRowGroups } from './parquet';
+import { closeParquet, openParquet, readRowGroups } from './parquet';
 import { fileHasFieldIds, planColumns } from './project';
 import { vectorGetter } from './raw-values';
 
@@ -42,14 +42,18 @@ export function tupleKey(values: readonly unknown[]): string {
     .join('\u0001');
 }
 
-/** Reads every column of a small Parquet file into getters over one table. */
+/** Reads every row group of a delete file into one table. */
 async function readWhole(io: FileIO, path: string) {
-  const source = await openParquet(path, await io.read(path));
-  const table = readRowGroups(
-    source,
-    source.rowGroupRows.map((_, i) => i),
-  );
-  return { source, table };
+  const source = await openParquet(path, io);
+  try {
+    const table = await readRowGroups(
+      source,
+      source.rowGroupRows.map((_, i) => i),
+    );
+    return { source, table };
+  } finally {
+    closeParquet(source);
+  }
 }
 
 /** Loads and caches delete files for one scan. */

@@ -12,7 +12,7 @@ import type { NestedField, StructType } from '../../iceberg/spec/types';
 import { arrowTypeOf } from '../write/arrow-schema';
 import { buildData } from './build';
 import { type DeleteLoader, tupleKey } from './deletes';
-import { openParquet, type ParquetSource, readRowGroups, rowGroupBatches } from './parquet';
+import { closeParquet, openParquet, type ParquetSource, readRowGroups, rowGroupBatches } from './parquet';
 import { type ColumnSource, fileHasFieldIds, planColumns } from './project';
 import { vectorGetter } from './raw-values';
 
@@ -115,10 +115,9 @@ function toBatch(output: NestedField[], columns: unknown[][], rows: number[]): a
   return new arrow.RecordBatch(new arrow.Schema(type.children), data);
 }
 
-/** Opens the data file (its real bytes: manifest sizes are not trusted). */
+/** Opens the data file (its real size: manifest sizes are not trusted). */
 async function open(task: ReadTask, ctx: ReadContext): Promise<ParquetSource> {
-  const path = ctx.resolve(task.dataFile.filePath);
-  return openParquet(path, await ctx.io.read(path));
+  return openParquet(ctx.resolve(task.dataFile.filePath), ctx.io);
 }
 
 /** Yields the rows of one data file that survive deletes and the filter, as Arrow batches. */
@@ -129,6 +128,14 @@ export async function* readDataFile(
 ): AsyncIterable<arrow.RecordBatch> {
   if (ctx.limit !== undefined && state.rowsOut >= ctx.limit) return;
   const source = await open(task, ctx);
+  try {
+    yield* readSource(source, task, ctx, state);
+  } finally {
+    closeParquet(source);
+  }
+}
+
+async function* readSource(source: ParquetSource, task: ReadTask, ctx: ReadContext, state: ReadState) {
   const read = [...ctx.output, ...ctx.extra];
   for (const d of task.deletes) {
     for (const id of d.equalityIds ?? []) {
@@ -149,7 +156,7 @@ export async function* readDataFile(
   const paths = accessorIndex(read);
   let start = 0;
   for (const groups of rowGroupBatches(source)) {
-    const table = readRowGroups(source, groups);
+    const table = await readRowGroups(source, groups);
     const columns = columnValues(table, plan);
     let rows = keepMask(columns, table.numRows, start, deleted, eq, task.filter, paths);
     start += table.numRows;
