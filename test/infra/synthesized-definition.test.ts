@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const QUICKSTART = join(ROOT, 'examples', 'quickstart');
+
+/** A private copy of the quickstart (its warehouse and embedded Postgres live beside the manifests). */
+function quickstartCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'icefloe-synth-run-'));
+  cpSync(QUICKSTART, dir, { recursive: true, filter: (src) => !src.includes('.icefloe') });
+  return dir;
+}
+
+describe('the synthesized state machine, run by the local engine', () => {
+  const dirs = [quickstartCopy(), quickstartCopy()];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('gives the quickstart the same result as icefloe run (the generated definition)', () => {
+    // A separate Node process: PGlite (the quickstart's embedded Postgres) needs dynamic import, absent in jest's VM.
+    const out = execFileSync(
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(__dirname, 'run-synthesized.ts'), ...dirs],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 170_000,
+      },
+    );
+    const { aslProblems, fromTemplate, fromRun } = JSON.parse(out.trim().split('\n').pop() as string);
+    expect(aslProblems).toBeNull();
+    // Same statuses, errors, chunks and row counts per job, whatever the connectors of this build can do
+    // (a run that fails must fail the same way through both definitions).
+    expect(fromRun.jobs.map((j: unknown[]) => j[0])).toEqual(['load-orders', 'nb-job-01']);
+    expect(fromRun.jobs[0]).toEqual(['load-orders', 'succeeded', 1, 10000, 10000, 0]);
+    expect(fromTemplate).toEqual(fromRun);
+  }, 180_000);
+});
