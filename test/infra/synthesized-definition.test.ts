@@ -15,7 +15,9 @@ function quickstartCopy(): string {
 
 describe('the synthesized state machine, run by the local engine', () => {
   const dirs = [quickstartCopy(), quickstartCopy()];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('gives the quickstart the same result as icefloe run (the generated definition)', () => {
     // A separate Node process: PGlite (the quickstart's embedded Postgres) needs dynamic import, absent in jest's VM.
