@@ -17,3 +17,4 @@ export {
   type ScanPlan,
 } from './plan';
 export { residualFor } from './residual';
+export { fromTaggedJson, tasksFromJson, tasksToJson, toTaggedJson } from './task-json';
