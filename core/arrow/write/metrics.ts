@@ -32,7 +32,8 @@ type Valid = (i: number) => boolean;
 export function computeMetrics(table: arrow.Table, schema: Schema): FileMetrics {
   const out: FileMetrics = new Map();
   const kinds = new Map<number, string | undefined>();
-  for (const [id, f] of indexSchema(schema).byId) if (typeof f.field.type === 'string') kinds.set(id, primitiveKind(f.field.type)?.kind);
+  for (const [id, f] of indexSchema(schema).byId)
+    if (typeof f.field.type === 'string') kinds.set(id, primitiveKind(f.field.type)?.kind);
   for (const batch of table.batches) {
     schema.fields.forEach((f, i) => {
       const child = batch.data.children[i];

@@ -12,7 +12,7 @@ import { computeMetrics, type FileMetrics } from './metrics';
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
 export interface ParquetWriteOptions {
-  /** Rows per row group. @default 131072 */
+  /** Rows per row group. @default 1048576 (smaller groups defeat dictionary encoding: 2-3× larger files) */
   rowGroupRows?: number;
   /** `zstd` (default), `snappy`, `gzip`, `uncompressed` (Iceberg's `write.parquet.compression-codec`). */
   compression?: string;
@@ -45,7 +45,7 @@ export async function writeParquet(
   const codec = CODECS[(options.compression ?? 'zstd').toLowerCase()] ?? pw.Compression.ZSTD;
   const props = new pw.WriterPropertiesBuilder()
     .setCompression(codec)
-    .setMaxRowGroupSize(options.rowGroupRows ?? 131_072)
+    .setMaxRowGroupSize(options.rowGroupRows ?? 1_048_576)
     .setCreatedBy('icefloe')
     .build();
   const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
