@@ -222,7 +222,7 @@ export function manifestEntrySchema(version: number, partition: Record<string, u
     );
   }
   const entry: AvroField[] = [req('status', 0, 'int')];
-  entry.push(version === 1 ? req('snapshot_id', 1, 'long') : opt('snapshot_id', 1, 'long'));
+  entry.push(opt('snapshot_id', 1, 'long'));
   if (version >= 2) entry.push(opt('sequence_number', 3, 'long'), opt('file_sequence_number', 4, 'long'));
   entry.push(req('data_file', 2, { type: 'record', name: 'r2', fields: df }));
   return { type: 'record', name: 'manifest_entry', fields: entry };

@@ -2,7 +2,13 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidInputError } from '../../../../core/errors';
-import { readAvroFile, readManifest, readManifestList } from '../../../../core/iceberg/avro';
+import {
+  manifestEntrySchema,
+  manifestListSchema,
+  readAvroFile,
+  readManifest,
+  readManifestList,
+} from '../../../../core/iceberg/avro';
 
 const SHARED = resolve(__dirname, '../../../../../shared');
 const ENCRYPTED = 'iceberg-spec/metadata-examples/iceberg-rust-manifest-lists/manifest-list-v3-encrypted.avro';
@@ -53,5 +59,57 @@ describe('every avro file of the fixtures and spec examples', () => {
     expect(m.spec.fields[0]?.transform).toBe('day');
     expect(m.partitionTypes).toEqual(['date']);
     expect(typeof m.entries[0]?.dataFile.partition[0]).toBe('number');
+  });
+});
+
+describe('written schemas equal what Iceberg Java and Spark write', () => {
+  const DIR = join(SHARED, 'iceberg-spec/avro-schemas/extracted-from-fixtures');
+  const load = (f: string) => JSON.parse(readFileSync(join(DIR, f), 'utf8'));
+  /** Every field as name, field id, type kind and default, depth first. */
+  const flat = (schema: unknown): string[] => {
+    const out: string[] = [];
+    const kind = (t: unknown): unknown =>
+      typeof t === 'string' ? t : Array.isArray(t) ? t.map(kind) : (t as { type: string }).type;
+    const walk = (t: unknown, prefix: string): void => {
+      if (Array.isArray(t)) for (const x of t) walk(x, prefix);
+      else if (t && typeof t === 'object') {
+        const o = t as Record<string, unknown>;
+        if (o.type === 'record') {
+          for (const f of o.fields as Record<string, unknown>[]) {
+            out.push(
+              `${prefix}${f.name} ${f['field-id']} ${JSON.stringify(kind(f.type))} ${JSON.stringify(f.default)}`,
+            );
+            walk(f.type, `${prefix}${f.name}.`);
+          }
+        } else if (o.type === 'array') {
+          if (o['element-id'] !== undefined) out.push(`${prefix}element ${o['element-id']}`);
+          walk(o.items, prefix);
+        }
+      }
+    };
+    walk(schema, '');
+    return out;
+  };
+  const partitionOf = (s: { fields: { name: string; type: { fields: { name: string; type: unknown }[] } }[] }) =>
+    s.fields.find((f) => f.name === 'data_file')?.type.fields.find((f) => f.name === 'partition')?.type as Record<
+      string,
+      unknown
+    >;
+
+  it.each([
+    [1, 'spark_v1_manifest-list.avsc.json'],
+    [2, 'java-1.8.1_v2_manifest-list.avsc.json'],
+    [3, 'spark-4.0.2_iceberg-1.10.1_v3_manifest-list.avsc.json'],
+  ])('manifest list v%d', (v, file) => {
+    expect(flat(manifestListSchema(v))).toEqual(flat(load(file)));
+  });
+
+  it.each([
+    [1, 'spark_v1_manifest_day-partitioned.avsc.json'],
+    [2, 'java-1.8.1_v2_manifest_deletes.avsc.json'],
+    [3, 'spark-4.0.2_iceberg-1.10.1_v3_manifest_data.avsc.json'],
+  ])('manifest v%d', (v, file) => {
+    const theirs = load(file);
+    expect(flat(manifestEntrySchema(v, partitionOf(theirs)))).toEqual(flat(theirs));
   });
 });
