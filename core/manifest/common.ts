@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DocContext } from './context';
 import type { ResourceMeta, SecretRef } from './types';
+import type { YamlPath } from './yaml-source';
 
 /** DataOS resource names: lower-case words joined by `-` or `_` (the seed's `postgres_depot` has `_`). */
 export const NAME_RE = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/;
@@ -59,4 +60,14 @@ export function parseMeta(ctx: DocContext, raw: Record<string, unknown>): Resour
 /** True for a plain mapping (not a list, not null). */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The raw value at `path` of a parsed document. */
+export function rawAt(root: unknown, path: YamlPath): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
 }

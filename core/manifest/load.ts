@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { crossChecks, rawAt } from './checks';
-import { isRecord } from './common';
+import { crossChecks } from './checks';
+import { isRecord, rawAt } from './common';
 import { DocContext } from './context';
 import { parseDepot } from './depot';
 import { parseLakehouse } from './lakehouse';

@@ -54,6 +54,11 @@ export function canSee(from: Manifest, to: Manifest): boolean {
   return a === '' || b === '' || within(a, b);
 }
 
+/** True when either manifest can see the other: then they may not share a type and name. */
+export function clash(a: Manifest, b: Manifest): boolean {
+  return canSee(a, b) || canSee(b, a);
+}
+
 /** The manifests `from` can see, as a set (all of them when `from` is undefined). */
 export function visibleFrom(set: ManifestSet, from: Manifest | undefined): ManifestSet {
   if (!from) return set;
