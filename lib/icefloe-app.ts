@@ -98,7 +98,7 @@ function workflowStack(
     if (secretNames.has(name) && secretsStack) secrets.push({ secret, key: secretsStack.encryptionKey });
   }
   const manifestFiles = [...new Set([wf, ...set.depots, ...set.lakehouses].map((m) => m.source.file))];
-  return new WorkflowStack(app, stackName('icefloe', wf.workspace ?? 'public', wf.name), {
+  const stack = new WorkflowStack(app, stackName('icefloe', wf.workspace ?? 'public', wf.name), {
     env: opts.env,
     workflow: wf,
     lakehouses,
@@ -108,6 +108,14 @@ function workflowStack(
     code: opts.code,
     description: `icefloe workflow ${wf.workspace ?? 'public'}/${wf.name}${wf.description ? `: ${wf.description}` : ''}`,
   });
+  for (const lh of set.lakehouses) {
+    if (lh.lakehouse.storage.type === 's3' || !(depots.has(depotNameOf(lh)) || depots.has(lh.name))) continue;
+    Annotations.of(stack).addWarningV2(
+      'icefloe:localLakehouse',
+      `workflow ${wf.name} addresses lakehouse ${lh.name} (storage type ${lh.lakehouse.storage.type}), which is not deployed: its jobs can only run with icefloe run`,
+    );
+  }
+  return stack;
 }
 
 /** The lakehouse's storage secrets with their acl and key names (from an instance-secret manifest when present). */

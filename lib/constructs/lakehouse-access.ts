@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ARN_REF, acknowledge, arnHead, justifyWildcards, type WildcardJustification } from '../nag';
-import type { LakehouseStorage } from './lakehouse-storage';
+import { effectiveRemovalPolicy, type LakehouseStorage } from './lakehouse-storage';
 
 /** Access level of a secret: `r` reads the warehouse, `rw` also writes it (seed 003: `alphaomega-r`, `alphaomega-rw`). */
 export type Acl = 'r' | 'rw';
@@ -86,6 +86,7 @@ export function lakehouseSecret(
       excludePunctuation: true,
     },
   });
+  secret.applyRemovalPolicy(effectiveRemovalPolicy(scope));
   acknowledge(
     secret,
     'AwsSolutions-SMG4',

@@ -20,9 +20,10 @@ export interface LakehouseStorageProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * What happens to the buckets and the key when the stack is deleted. DESTROY is honoured only when the
-   * context flag `lakehouse:allowDataDestroy` is `true` (a table is not something to lose by a typo).
-   * @default RemovalPolicy.RETAIN
+   * What happens to the buckets and the key when the stack is deleted. Only with the context flag
+   * `lakehouse:allowDataDestroy=true` are they destroyed (unless RETAIN is asked for here); a table is not
+   * something to lose by a typo. S3 deletes only empty buckets: empty them first.
+   * @default RemovalPolicy.RETAIN (DESTROY with context `lakehouse:allowDataDestroy=true`)
    */
   readonly removalPolicy?: RemovalPolicy;
   /**

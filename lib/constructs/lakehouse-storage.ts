@@ -15,13 +15,14 @@ import {
 export const ALLOW_DATA_DESTROY = 'lakehouse:allowDataDestroy';
 
 /**
- * The removal policy actually applied: DESTROY only when asked for AND allowed by context, RETAIN otherwise.
+ * The removal policy actually applied: RETAIN, unless the context flag `lakehouse:allowDataDestroy` is `true`
+ * and nobody asked for RETAIN explicitly (DSF's `Context.revertRemovalPolicy`: data is not lost by a typo).
  * @internal
  */
 export function effectiveRemovalPolicy(scope: Construct, wanted?: RemovalPolicy): RemovalPolicy {
   const flag = scope.node.tryGetContext(ALLOW_DATA_DESTROY);
   const allowed = flag === true || flag === 'true';
-  return wanted === RemovalPolicy.DESTROY && allowed ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+  return allowed && wanted !== RemovalPolicy.RETAIN ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 }
 
 /**

@@ -22,8 +22,8 @@ export interface LakehouseStackProps extends StackProps {
    */
   readonly databases?: string[];
   /**
-   * Ask for DESTROY on delete; applied only with context `lakehouse:allowDataDestroy=true`.
-   * @default RemovalPolicy.RETAIN
+   * Removal policy of buckets and key; DESTROY needs context `lakehouse:allowDataDestroy=true`.
+   * @default RemovalPolicy.RETAIN (DESTROY with the context flag)
    */
   readonly removalPolicy?: RemovalPolicy;
 }

@@ -67,9 +67,16 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('removal policy', () => {
-  it('honours DESTROY only with context lakehouse:allowDataDestroy', () => {
-    const { stacks, template } = synthApp(setOf(alphaomega()), { 'lakehouse:allowDataDestroy': 'true' });
-    // Asked for by nobody: still RETAIN. The flag allows, it does not ask.
+  it('retains buckets and keys by default', () => {
+    const { stacks, template } = synthApp(setOf(alphaomega()));
     template(stacks.lakehouses[0]!).hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    template(stacks.lakehouses[0]!).hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  it('destroys them only with context lakehouse:allowDataDestroy=true', () => {
+    const { stacks, template } = synthApp(setOf(alphaomega()), { 'lakehouse:allowDataDestroy': 'true' });
+    const t = template(stacks.lakehouses[0]!);
+    t.hasResource('AWS::S3::Bucket', { Properties: { BucketName: 'dataos-lakehouse' }, DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 });
