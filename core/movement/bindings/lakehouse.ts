@@ -3,6 +3,8 @@
  * (`core/connectors/lakehouse`): the catalog from the lakehouse's storage and metastore, S3 settings and
  * credentials from its depot secret.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidInputError } from '../../errors';
 import type { CatalogConfig } from '../../iceberg/catalog/from-config';
 import type { Endpoint, LakehouseManifest } from '../../manifest/types';
@@ -60,6 +62,15 @@ function tableOf(e: Endpoint) {
   return e.collection && e.dataset ? { namespace: [e.collection], name: e.dataset } : undefined;
 }
 
+type SourceCtor = new (catalog: unknown, opts: unknown) => import('../../connectors/types').Source;
+
+/** `LakehouseSource` of `core/connectors/lakehouse/source.ts`, when that file exists. */
+function ownSource(): SourceCtor | undefined {
+  if (!existsSync(join(__dirname, '..', '..', 'connectors', 'lakehouse', 'source.ts'))) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../connectors/lakehouse/source') as { LakehouseSource?: SourceCtor }).LakehouseSource;
+}
+
 export const lakehouseBinding: ConnectorModule = {
   sink: (t) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -69,22 +80,12 @@ export const lakehouseBinding: ConnectorModule = {
     return new LakehouseSink(catalog(t, 'rw'), table ? { table } : {});
   },
   source: (t) => {
-    let mod: { LakehouseSource?: new (...args: never[]) => unknown };
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      mod = require('../../connectors/lakehouse/source');
-    } catch {
-      throw new InvalidInputError(
-        `${t.endpoint.address}: the lakehouse source connector is not available in this build`,
-      );
-    }
-    if (!mod.LakehouseSource)
-      throw new InvalidInputError(`${t.endpoint.address}: core/connectors/lakehouse/source exports no LakehouseSource`);
+    // The connector's own source when it has one; else icefloe's generic one over the catalog and read path.
     const table = tableOf(t.endpoint);
-    const Ctor = mod.LakehouseSource as unknown as new (
-      c: unknown,
-      o: unknown,
-    ) => import('../../connectors/types').Source;
-    return new Ctor(catalog(t, 'r'), table ? { table } : {});
+    const own = ownSource();
+    if (own) return new own(catalog(t, 'r'), table ? { table } : {});
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LakehouseSource } = require('../sources/lakehouse') as typeof import('../sources/lakehouse');
+    return new LakehouseSource(catalog(t, 'r'), table ? { table } : {});
   },
 };
