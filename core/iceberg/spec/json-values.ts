@@ -107,3 +107,16 @@ export function valueToJson(type: PrimitiveType, v: PrimitiveValue): unknown {
       return v;
   }
 }
+
+/**
+ * The `initial-default` (values of rows written before the field existed) or `write-default` of a
+ * primitive field as a model value; null when the field has none (spec: "Default values").
+ */
+export function fieldDefault(
+  field: { type: unknown; 'initial-default'?: unknown; 'write-default'?: unknown },
+  which: 'initial-default' | 'write-default' = 'initial-default',
+): PrimitiveValue | null {
+  const v = field[which];
+  if (v === undefined || v === null || typeof field.type !== 'string') return null;
+  return valueFromJson(field.type, v);
+}

@@ -93,3 +93,17 @@ export function specById(m: TableMetadata, id: number): TableMetadata['partition
   if (!spec) throw new SnapshotNotFoundError(`partition spec ${id} not found in table ${m.location}`);
   return spec;
 }
+
+/** The sort order with this id (the default one when no id is given). */
+export function sortOrderById(m: TableMetadata, id = m['default-sort-order-id']): TableMetadata['sort-orders'][number] {
+  const order = m['sort-orders'].find((s) => s['order-id'] === id);
+  if (!order) throw new SnapshotNotFoundError(`sort order ${id} not found in table ${m.location}`);
+  return order;
+}
+
+/** The schema with this id. */
+export function schemaById(m: TableMetadata, id: number): TableMetadata['schemas'][number] {
+  const schema = m.schemas.find((s) => s['schema-id'] === id);
+  if (!schema) throw new SnapshotNotFoundError(`schema ${id} not found in table ${m.location}`);
+  return schema;
+}

@@ -1,4 +1,5 @@
 import {
+  fieldDefault,
   fieldNameById,
   findFieldById,
   findFieldByName,
@@ -9,7 +10,10 @@ import {
   parseTableMetadata,
   primitiveKind,
   type Schema,
+  schemaById,
   selectColumns,
+  sortOrderById,
+  specById,
   tableNameMapping,
   valueFromJson,
 } from '../../../../core/iceberg/spec';
@@ -126,5 +130,31 @@ describe('name mapping', () => {
     );
     expect(tableNameMapping(meta)).toEqual([{ 'field-id': 1, names: ['a'] }]);
     expect(() => parseNameMapping('{')).toThrow(/invalid name mapping/);
+  });
+});
+
+describe('defaults and lookups', () => {
+  it('reads initial-default and write-default as model values', () => {
+    expect(fieldDefault({ type: 'date', 'initial-default': '2020-01-02' })).toBe(18263);
+    expect(fieldDefault({ type: 'long', 'write-default': 7 }, 'write-default')).toBe(7n);
+    expect(fieldDefault({ type: 'int' })).toBeNull();
+  });
+
+  it('finds schemas, specs and sort orders by id, naming a missing one', () => {
+    const meta = parseTableMetadata(
+      JSON.stringify({
+        'format-version': 1,
+        location: 's3://b/t',
+        'last-updated-ms': 1,
+        'last-column-id': 1,
+        schema: { type: 'struct', 'schema-id': 4, fields: [{ id: 1, name: 'a', required: true, type: 'int' }] },
+        'partition-spec': [],
+      }),
+    );
+    expect(schemaById(meta, 4).fields[0]?.name).toBe('a');
+    expect(sortOrderById(meta).fields).toEqual([]);
+    expect(specById(meta, 0).fields).toEqual([]);
+    expect(() => schemaById(meta, 9)).toThrow(/schema 9 not found in table s3:\/\/b\/t/);
+    expect(() => specById(meta, 9)).toThrow(/partition spec 9 not found/);
   });
 });
