@@ -27,6 +27,35 @@ export interface ReadTask {
   partitionValues: Map<number, unknown>;
   /** Residual filter; rows where it returns false are dropped. */
   filter?: (row: RowAccessor) => boolean;
+  /** The file's data sequence number (v3 row lineage: `_last_updated_sequence_number` inheritance). */
+  dataSequenceNumber?: bigint;
+}
+
+/** Reserved field ids of the v3 row lineage columns (format/spec.md "Row Lineage"). */
+export const ROW_ID = 2147483540;
+export const LAST_UPDATED_SEQUENCE_NUMBER = 2147483539;
+
+/** The row lineage metadata columns, readable by name in scans of any table. */
+export const LINEAGE_FIELDS: NestedField[] = [
+  { id: ROW_ID, name: '_row_id', required: false, type: 'long' },
+  { id: LAST_UPDATED_SEQUENCE_NUMBER, name: '_last_updated_sequence_number', required: false, type: 'long' },
+];
+
+/**
+ * Row lineage inheritance: a null `_row_id` is the file's `first_row_id` + the row's position, a
+ * null `_last_updated_sequence_number` the file's data sequence number (null when unknown).
+ */
+function inheritLineage(read: NestedField[], columns: unknown[][], task: ReadTask, start: number): void {
+  read.forEach((f, c) => {
+    const col = columns[c];
+    if (!col || (f.id !== ROW_ID && f.id !== LAST_UPDATED_SEQUENCE_NUMBER)) return;
+    const first = task.dataFile.firstRowId;
+    for (let r = 0; r < col.length; r++) {
+      if (col[r] !== null && col[r] !== undefined) continue;
+      if (f.id === ROW_ID) col[r] = first === undefined ? null : first + BigInt(start + r);
+      else col[r] = task.dataSequenceNumber ?? null;
+    }
+  });
 }
 
 export interface ReadContext {
@@ -158,6 +187,7 @@ async function* readSource(source: ParquetSource, task: ReadTask, ctx: ReadConte
   for (const groups of rowGroupBatches(source)) {
     const table = await readRowGroups(source, groups);
     const columns = columnValues(table, plan);
+    inheritLineage(read, columns, task, start);
     let rows = keepMask(columns, table.numRows, start, deleted, eq, task.filter, paths);
     start += table.numRows;
     if (ctx.limit !== undefined) rows = rows.slice(0, Math.max(0, ctx.limit - state.rowsOut));

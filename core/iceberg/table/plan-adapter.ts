@@ -6,14 +6,16 @@
  * evaluator of each residual, and the columns the filter reads.
  */
 import type { ReadTask, RowAccessor } from '../../arrow/read/read-file';
+import { readManifest, readManifestList } from '../avro';
 import { referencedFieldIds } from '../scan/bind';
 import { rowEvaluator } from '../scan/evaluator';
 import type { BoundExpression, Expression } from '../scan/expression';
 import { type FileScanTask, planFiles } from '../scan/plan';
-import type { DataFile } from '../spec/manifest';
+import { type DataFile, ManifestContent, ManifestEntryStatus } from '../spec/manifest';
 import { type NameMapping, tableNameMapping } from '../spec/name-mapping';
 import type { PartitionSpec } from '../spec/partition-spec';
 import { indexSchema, type Schema } from '../spec/schema';
+import type { Snapshot } from '../spec/snapshot';
 import type { SnapshotSelector } from '../spec/snapshot-select';
 import type { TableMetadata } from '../spec/table-metadata';
 import type { NestedField } from '../spec/types';
@@ -73,6 +75,34 @@ async function namingResolvedPaths<T>(table: LoadedTable, fn: () => Promise<T>):
   }
 }
 
+/**
+ * v3 first-row-id inheritance (format/spec.md "Row Lineage"): an ADDED data file with a null
+ * `first_row_id` gets its manifest's `first_row_id` plus the record counts of the ADDED null-id
+ * files before it in that manifest. The manifest reader leaves these null, so this adapter fills
+ * them by file path when lineage columns are read.
+ */
+async function inheritedFirstRowIds(table: LoadedTable, snapshot: Snapshot | undefined): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  const list = snapshot?.['manifest-list'];
+  if (!list) return out;
+  const specs = table.metadata['partition-specs'];
+  for (const mf of readManifestList(await table.io.read(list), { path: list })) {
+    if (mf.firstRowId === undefined || mf.content !== ManifestContent.Data) continue;
+    const manifest = readManifest(await table.io.read(mf.manifestPath), {
+      path: mf.manifestPath,
+      manifestFile: mf,
+      specs,
+    });
+    let next = mf.firstRowId;
+    for (const e of manifest.entries) {
+      if (e.status !== ManifestEntryStatus.Added || e.dataFile.firstRowId !== undefined) continue;
+      out.set(e.dataFile.filePath, next);
+      next += BigInt(e.dataFile.recordCount);
+    }
+  }
+  return out;
+}
+
 /** Top-level fields holding the referenced field ids (a nested reference reads its whole column). */
 function topLevelFields(schema: Schema, ids: Iterable<number>): NestedField[] {
   const index = indexSchema(schema);
@@ -91,6 +121,7 @@ function toReadTask(t: FileScanTask, specs: Map<number, PartitionSpec>): ReadTas
     dataFile: t.dataFile,
     deletes: t.deletes.map((d) => d.file),
     partitionValues: identityValues(specs.get(t.specId), t.dataFile),
+    dataSequenceNumber: t.dataSequenceNumber,
   };
   if (t.residual.type !== 'true') {
     task.filter = rowEvaluator<RowAccessor>(t.residual, (get, ref) => get(ref.fieldId));
@@ -104,6 +135,7 @@ export async function planScanFiles(
   selector: SnapshotSelector,
   where: string | Expression | undefined,
   stats: ScanStats,
+  lineage = false,
 ): Promise<ReadPlan> {
   const meta = table.metadata;
   const filter = typeof where === 'string' && where.trim() === '' ? undefined : where;
@@ -117,6 +149,13 @@ export async function planScanFiles(
   const residual: BoundExpression | undefined = 'residual' in plan ? plan.residual : undefined;
   const specs = new Map(meta['partition-specs'].map((s) => [s['spec-id'], s]));
   const tasks = plan.tasks.map((t) => toReadTask(residual ? { ...t, residual } : t, specs));
+  if (lineage && meta['format-version'] >= 3) {
+    const ids = await inheritedFirstRowIds(table, plan.snapshot);
+    for (const t of tasks) {
+      const id = ids.get(t.dataFile.filePath);
+      if (t.dataFile.firstRowId === undefined && id !== undefined) t.dataFile = { ...t.dataFile, firstRowId: id };
+    }
+  }
   const m = plan.metrics;
   const deleteFiles = new Set<string>();
   const deleteEntries = new Set<string>();

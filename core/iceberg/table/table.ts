@@ -5,7 +5,13 @@
 import type { RecordBatch } from 'apache-arrow';
 import { DeleteLoader } from '../../arrow/read/deletes';
 import { mappingMatchesSchema } from '../../arrow/read/project';
-import { type ReadContext, type ReadState, type ReadTask, readDataFile } from '../../arrow/read/read-file';
+import {
+  LINEAGE_FIELDS,
+  type ReadContext,
+  type ReadState,
+  type ReadTask,
+  readDataFile,
+} from '../../arrow/read/read-file';
 import { InvalidInputError } from '../../errors';
 import type { Expression } from '../scan/expression';
 import { tableNameMapping } from '../spec/name-mapping';
@@ -128,7 +134,10 @@ export class Table {
     }
     const snapshot = selectSnapshot(m, options);
     const schema = chosen.length > 0 ? schemaForSnapshot(m, snapshot) : currentSchema(m);
-    const { fields, missing } = selectColumns(schema, options.columns);
+    const selected = selectColumns(schema, options.columns);
+    const lineage = LINEAGE_FIELDS.filter((f) => selected.missing.includes(f.name));
+    const fields = [...selected.fields, ...lineage];
+    const missing = selected.missing.filter((n) => !lineage.some((f) => f.name === n));
     if (missing.length > 0) {
       throw new InvalidInputError(`unknown column '${missing[0]}' in table ${m.location}`);
     }
@@ -146,7 +155,7 @@ export class Table {
       ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
       ...(options.ref !== undefined ? { ref: options.ref } : {}),
     };
-    const plan = await planScanFiles(this.loaded, selector, options.where, stats);
+    const plan = await planScanFiles(this.loaded, selector, options.where, stats, lineage.length > 0);
     return {
       snapshot,
       schema,

@@ -360,7 +360,6 @@ export const cases: FixtureCase[] = [
   },
   {
     name: 'impala-v3-row-lineage',
-    failing: 'row lineage metadata columns (_row_id, _last_updated_sequence_number) are not exposed by scans yet',
     async run(open) {
       const t = await open('impala-v3-row-lineage');
       // iceberg-v3-row-lineage.test 1-19
