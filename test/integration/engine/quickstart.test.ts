@@ -50,7 +50,7 @@ function sourceChecksum() {
   const b = ordersBatch(SEED, 0, ROWS);
   const amounts = b.getChild('amount');
   let cents = 0n;
-  for (let i = 0; i < ROWS; i++) cents += BigInt((amounts?.get(i) as Uint32Array)[0] ?? 0);
+  for (let i = 0; i < ROWS; i++) cents += BigInt((amounts?.get(i) as Uint32Array | undefined)?.[0] ?? 0);
   return { count: String(ROWS), ids: String((BigInt(ROWS) * BigInt(ROWS + 1)) / 2n), cents: String(cents) };
 }
 
