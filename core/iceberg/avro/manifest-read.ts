@@ -51,7 +51,23 @@ export function readManifest(bytes: Uint8Array, opts: ReadManifestOptions): Mani
       throw new InvalidIcebergError(`invalid manifest ${opts.path}: entry ${i}: ${(e as Error).message}`);
     }
   });
+  inheritFirstRowIds(entries, opts.manifestFile?.firstRowId);
   return { header, spec, partitionTypes: types, entries };
+}
+
+/**
+ * v3 row lineage: a data file without `first_row_id` starts where the previous such file of the
+ * manifest ended, counting from the manifest-list entry's `first_row_id` (spec: "Row Lineage").
+ */
+function inheritFirstRowIds(entries: ManifestEntry[], first: bigint | undefined): void {
+  if (first === undefined) return;
+  let next = first;
+  for (const e of entries) {
+    const f = e.dataFile;
+    if (f.content !== DataFileContent.Data || f.firstRowId !== undefined) continue;
+    f.firstRowId = next;
+    next += BigInt(f.recordCount);
+  }
 }
 
 function readHeader(meta: Record<string, string>, opts: ReadManifestOptions): ManifestHeader {

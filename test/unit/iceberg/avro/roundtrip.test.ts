@@ -158,3 +158,22 @@ describe('inheritance and tolerance', () => {
     expect(run).toThrow(/^invalid avro file s3:\/\/b\/t\/metadata\/bad-m0\.avro: /);
   });
 });
+
+describe('row lineage (v3)', () => {
+  it('assigns first_row_id cumulatively from the manifest list entry', () => {
+    const files = [dataFile(1), { ...dataFile(2), firstRowId: 500n }, dataFile(3)];
+    const { bytes, manifest } = writeManifest(
+      files.map((f) => ({
+        status: ManifestEntryStatus.Added,
+        snapshotId: 1n,
+        sequenceNumber: 1n,
+        fileSequenceNumber: 1n,
+        dataFile: f,
+      })),
+      { path: 'm', formatVersion: 3, spec, schema, snapshotId: 1n },
+    );
+    const back = readManifest(bytes, { path: 'm', manifestFile: { ...manifest, firstRowId: 10n } });
+    // file 1 has 101 records, so file 3 starts at 10 + 101; file 2 keeps its own id
+    expect(back.entries.map((e) => e.dataFile.firstRowId)).toEqual([10n, 500n, 111n]);
+  });
+});
