@@ -29,7 +29,9 @@ export function metadataText(input: string | Uint8Array, source = 'metadata'): s
       throw new FieldReader(`table metadata ${source}`).fail(`bad gzip data (${(e as Error).message.toLowerCase()})`);
     }
   }
-  return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+  // A UTF-8 byte order mark (some editors and uploaders add one) is not JSON.
+  const start = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+  return Buffer.from(input.buffer, input.byteOffset + start, input.byteLength - start).toString('utf8');
 }
 
 /**

@@ -119,6 +119,10 @@ describe('lossless values and deprecated v1 forms', () => {
     expect(m['format-version']).toBe(1);
   });
 
+  it('skips a utf-8 byte order mark', () => {
+    expect(parseTableMetadata(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))['format-version']).toBe(1);
+  });
+
   it('reads the gzip fixture', () => {
     const path = join(FIXTURES, 'duckdb-lineitem-iceberg-gz/metadata/v2.gz.metadata.json');
     expect(parseTableMetadata(readFileSync(path))['format-version']).toBe(1);
