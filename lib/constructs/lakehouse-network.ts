@@ -46,6 +46,7 @@ export class LakehouseNetwork extends Construct {
       natGateways: 0,
       subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+      // Nothing uses the default security group; restricting it would add a custom-resource Lambda to every stack.
       restrictDefaultSecurityGroup: false,
     });
     allowLogsToUseKey(props.encryptionKey);

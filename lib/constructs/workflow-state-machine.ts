@@ -22,8 +22,10 @@ export interface WorkflowStateMachineProps {
   readonly stagingBucket: s3.IBucket;
   /** ARN pattern of the objects of this workflow's staging area (`…/staging/<workspace>.<workflow>.*`). */
   readonly stagingObjectsArn: string;
-  /** Key of the staging objects (decrypt) and of the execution log group. */
-  readonly encryptionKey: kms.IKey;
+  /** Key of the staging objects (the role decrypts the chunk lists with it). */
+  readonly stagingKey: kms.IKey;
+  /** Key of the execution log group (its key policy must let CloudWatch Logs use it). */
+  readonly logsKey: kms.IKey;
 }
 
 /** Formats the ARN of a state machine (or of its executions/map runs) from its name, without a token cycle. */
@@ -55,7 +57,7 @@ export class WorkflowStateMachine extends Construct {
     this.grant(props);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.logsKey,
       retention: logs.RetentionDays.ONE_YEAR,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -94,7 +96,7 @@ export class WorkflowStateMachine extends Construct {
         resources: [props.stagingObjectsArn],
       }),
     );
-    props.encryptionKey.grantDecrypt(this.role);
+    props.stagingKey.grantDecrypt(this.role);
     // Distributed Map runs child executions of this same state machine (Step Functions developer guide,
     // "IAM policies for using Distributed Map states"). The ARN is built from the name: no token cycle.
     const name = props.stateMachineName;

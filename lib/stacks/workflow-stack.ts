@@ -112,7 +112,8 @@ export class WorkflowStack extends Stack {
       functions,
       stagingBucket: storage.warehouseBucket,
       stagingObjectsArn: `${storage.bucketArnForGrants}/${ownStaging}`,
-      encryptionKey: storage.encryptionKey,
+      stagingKey: storage.encryptionKey,
+      logsKey: this.encryptionKey,
     });
     const spec = workflow.workflow.schedule;
     if (spec) {
