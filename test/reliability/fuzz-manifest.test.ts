@@ -74,9 +74,8 @@ describe('manifest parser under mutated seed YAML', () => {
             'query: select 1',
           ),
           async (editsPerFile, address) => {
-            SEEDS.forEach((s, k) =>
-              writeFileSync(join(dir, `${k}.yaml`), applyTextEdits(s.text, editsPerFile[k] ?? [])),
-            );
+            for (const [k, s] of SEEDS.entries())
+              writeFileSync(join(dir, `${k}.yaml`), applyTextEdits(s.text, editsPerFile[k] ?? []));
             const o = await outcomeOf(async () => {
               const { set } = await loadManifests([dir]);
               resolveAddress(toManifestSet(set.manifests), address);

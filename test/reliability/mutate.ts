@@ -25,6 +25,7 @@ const TOKENS = [
   '!!binary ',
   '<<: *a\n',
   '#',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the manifest's own ${ENV} syntax, as text
   '${X}',
   '${',
   'null',
