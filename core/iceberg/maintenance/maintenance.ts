@@ -185,7 +185,7 @@ export async function rewriteManifests(
         catalog.io,
         `${m.location}/metadata/${snapshotId}-rewrite-${specId}-${content}.avro`,
         entries,
-        { spec, schema, snapshotId, content },
+        { spec, schema, snapshotId, content, formatVersion: m['format-version'] },
       ),
     );
   }

@@ -57,7 +57,15 @@ export async function writeAddedManifests(
       dataFile,
     }));
     const path = `${m.location}/metadata/${randomUUID()}-m${content}.avro`;
-    out.push(await writeManifest(catalog.io, path, entries, { spec, schema, snapshotId, content }));
+    out.push(
+      await writeManifest(catalog.io, path, entries, {
+        spec,
+        schema,
+        snapshotId,
+        content,
+        formatVersion: m['format-version'],
+      }),
+    );
   }
   return out;
 }

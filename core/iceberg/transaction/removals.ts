@@ -60,6 +60,7 @@ export async function planRemovals(
       schema: schemaOf(m),
       snapshotId: p.snapshotId,
       content: mf.content as 0 | 1,
+      formatVersion: m['format-version'],
     };
     plan.manifests.push(await writeManifest(io, path, entries, opts));
   };
@@ -122,6 +123,7 @@ async function mergeSmall(
         schema: schemaOf(m),
         snapshotId: p.snapshotId,
         content: 0,
+        formatVersion: m['format-version'],
       }),
     );
   }

@@ -107,6 +107,7 @@ async function stageAttempt(
     snapshotId: p.snapshotId,
     ...(parentId !== null ? { parentSnapshotId: parentId } : {}),
     sequenceNumber: seq,
+    formatVersion: m['format-version'],
   });
   const parent = m.snapshots.find((s) => s['snapshot-id'] === parentId);
   const snapshot: Snapshot = {

@@ -131,7 +131,7 @@ function sampleBatch(offset: number): arrow.Table {
   const mapType = new arrow.Map_(
     new arrow.Field(
       'entries',
-      new arrow.Struct([
+      new arrow.Struct<{ key: arrow.Utf8; value: arrow.Int32 }>([
         new arrow.Field('key', new arrow.Utf8(), false),
         new arrow.Field('value', new arrow.Int32(), true),
       ]),
