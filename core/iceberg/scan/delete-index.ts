@@ -5,14 +5,17 @@
  * - deletion vectors (v3, Puffin): for their `referenced_data_file`; where one exists, position
  *   delete files for that data file are ignored;
  * - equality deletes: delete data sequence number > the data file's, and same spec and partition,
- *   or the delete file's spec is unpartitioned (global).
+ *   or the delete file's spec is unpartitioned (global); skipped when the equality columns' bounds
+ *   of the two files cannot overlap (as Iceberg Java's DeleteFileIndex does).
  * Deletes that match no live data file (dangling) are never attached.
  */
 import type { DataFile, PartitionValues } from '../spec/manifest';
 import { DataFileContent } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
 import { isUnpartitioned } from '../spec/partition-spec';
-import { compareStrings, fromBytes } from '../spec/values';
+import type { PrimitiveType, PrimitiveValue } from '../spec/types';
+import { primitiveKind } from '../spec/types';
+import { compareStrings, compareValues, fromBytes } from '../spec/values';
 
 /** The reserved field id of `file_path` in position delete files (spec: "Reserved Field IDs"). */
 export const DELETE_FILE_PATH_ID = 2147483546;
@@ -45,7 +48,15 @@ export class DeleteFileIndex {
   private readonly used = new Set<DeleteFileRef>();
   readonly size: number;
 
-  constructor(deletes: DeleteFileRef[], specs: Map<number, PartitionSpec>) {
+  /**
+   * @param typeOf the type of a field id, so equality deletes can be skipped for data files whose
+   *   column ranges cannot overlap theirs; without it every equality delete of the partition applies.
+   */
+  constructor(
+    deletes: DeleteFileRef[],
+    specs: Map<number, PartitionSpec>,
+    private readonly typeOf?: (fieldId: number) => PrimitiveType | undefined,
+  ) {
     for (const d of deletes) this.add(d, specs);
     this.size = deletes.length;
   }
@@ -84,10 +95,41 @@ export class DeleteFileIndex {
       for (const d of this.posByPartition.get(key) ?? [])
         if (d.dataSequenceNumber >= dataSeq && inPathBounds(d.file, file.filePath)) out.push(d);
     }
-    for (const d of this.eqByPartition.get(key) ?? []) if (d.dataSequenceNumber > dataSeq) out.push(d);
-    for (const d of this.globalEq) if (d.dataSequenceNumber > dataSeq) out.push(d);
+    for (const d of this.eqByPartition.get(key) ?? [])
+      if (d.dataSequenceNumber > dataSeq && this.ranges(d.file, file)) out.push(d);
+    for (const d of this.globalEq) if (d.dataSequenceNumber > dataSeq && this.ranges(d.file, file)) out.push(d);
     for (const d of out) this.used.add(d);
     return out;
+  }
+
+  /** False when some equality column's value ranges in the two files cannot overlap (nulls aside). */
+  private ranges(del: DataFile, data: DataFile): boolean {
+    if (!this.typeOf) return true;
+    for (const id of del.equalityIds ?? []) {
+      const type = this.typeOf(id);
+      const kind = type && primitiveKind(type)?.kind;
+      if (!type || kind === 'float' || kind === 'double') continue;
+      const bounds = [
+        data.lowerBounds?.get(id),
+        data.upperBounds?.get(id),
+        del.lowerBounds?.get(id),
+        del.upperBounds?.get(id),
+      ];
+      if (bounds.some((b) => b === undefined)) continue;
+      // A null in both files can match; the bounds say nothing about nulls.
+      if ((data.nullValueCounts?.get(id) ?? 1) > 0 && (del.nullValueCounts?.get(id) ?? 1) > 0) continue;
+      try {
+        const [dl, du, xl, xu] = bounds.map((b) => fromBytes(type, b as Uint8Array)) as PrimitiveValue[];
+        if (
+          compareValues(du as PrimitiveValue, xl as PrimitiveValue) < 0 ||
+          compareValues(xu as PrimitiveValue, dl as PrimitiveValue) < 0
+        )
+          return false;
+      } catch {
+        // unreadable bounds prune nothing
+      }
+    }
+    return true;
   }
 
   /** Delete files not attached to any data file looked up so far (dangling, or for pruned files). */

@@ -9,7 +9,7 @@ import { readManifest } from '../avro/manifest-read';
 import type { DataFile, ManifestFile, PartitionValues } from '../spec/manifest';
 import { DataFileContent, ManifestContent, ManifestEntryStatus } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
-import type { Schema } from '../spec/schema';
+import { findFieldById, type Schema } from '../spec/schema';
 import type { Snapshot } from '../spec/snapshot';
 import { currentSchema, type SnapshotSelector, schemaForSnapshot, selectSnapshot } from '../spec/snapshot-select';
 import type { TableMetadata } from '../spec/table-metadata';
@@ -100,7 +100,10 @@ export async function planFiles(meta: TableMetadata, readFile: ReadFile, opts: P
   const kept = manifests.filter((m) => manifestMightMatch(ctx.partitionFilter(m.partitionSpecId), m.partitions));
   metrics.manifestsSkipped = manifests.length - kept.length;
   const { data, deletes } = await readEntries(kept, readFile, ctx, metrics, opts.concurrency ?? 8);
-  const index = new DeleteFileIndex(deletes, ctx.specs);
+  const index = new DeleteFileIndex(deletes, ctx.specs, (id) => {
+    const f = findFieldById(ctx.typeSchema, id);
+    return f && typeof f.type === 'string' ? f.type : undefined;
+  });
   const tasks = data.map(({ file, specId, seq }) => ({
     dataFile: file,
     specId,

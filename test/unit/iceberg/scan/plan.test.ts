@@ -267,3 +267,48 @@ describe('partition spec evolution', () => {
     expect(plan.tasks.map((t) => t.residual.type)).toEqual(['and', 'lt']);
   });
 });
+
+describe('equality deletes and column ranges', () => {
+  const range = (lo: bigint, hi: bigint, nulls = 0): Partial<DataFile> => ({
+    lowerBounds: new Map([[1, toBytes('long', lo)]]),
+    upperBounds: new Map([[1, toBytes('long', hi)]]),
+    nullValueCounts: new Map([[1, nulls]]),
+  });
+  const eqDel = (path: string, extra: Partial<DataFile>) =>
+    file(path, [], { content: DataFileContent.EqualityDeletes, equalityIds: [1], ...extra });
+  const table = new MemoryTable(schema, [unpartitioned, byCat]);
+  const data = table.manifest(1, [{ file: file('mem://t/data/low', ['a'], range(0n, 99n)), seq: 1n }]);
+  const dels = table.manifest(
+    1,
+    [
+      {
+        file: file('mem://t/data/del-far', ['a'], {
+          content: DataFileContent.EqualityDeletes,
+          equalityIds: [1],
+          ...range(500n, 600n),
+        }),
+        seq: 2n,
+      },
+      {
+        file: file('mem://t/data/del-near', ['a'], {
+          content: DataFileContent.EqualityDeletes,
+          equalityIds: [1],
+          ...range(50n, 60n),
+        }),
+        seq: 2n,
+      },
+    ],
+    ManifestContent.Deletes,
+  );
+  const global = table.manifest(
+    0,
+    [{ file: eqDel('mem://t/data/global-far', range(1000n, 2000n)), seq: 2n }],
+    ManifestContent.Deletes,
+  );
+  table.commit([data, dels, global], 1);
+
+  it('attaches only equality deletes whose ranges can overlap the data file', async () => {
+    const plan = await planFiles(table.metadata(), table.readFile);
+    expect(plan.tasks[0]?.deletes.map((d) => d.file.filePath.split('/').pop())).toEqual(['del-near']);
+  });
+});
