@@ -181,33 +181,41 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
     await writeCsv(baseCsv, generate(0, n, 1).csv);
     const inc = generate(n / 2, n, 2); // ids n/2 … 3n/2-1: half updates, half inserts
     await writeCsv(incCsv, inc.csv);
-    psql(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t_base ${DDL}; CREATE TABLE ${schema}.t_sink ${DDL};`);
-    for (const t of ['t_base', 't_sink']) psql(`\\copy ${schema}.${t} FROM '${baseCsv}' WITH (FORMAT csv)`);
-    await driver.query(`VACUUM ANALYZE ${schema}.t_base`);
-    await driver.query(`VACUUM ANALYZE ${schema}.t_sink`);
+    const tables = ['t_base', 't_auto', 't_text'];
+    psql(`CREATE SCHEMA ${schema}; ${tables.map((t) => `CREATE TABLE ${schema}.${t} ${DDL};`).join(' ')}`);
+    for (const t of tables) psql(`\\copy ${schema}.${t} FROM '${baseCsv}' WITH (FORMAT csv)`);
+    for (const t of tables) await driver.query(`VACUUM ANALYZE ${schema}.${t}`);
 
-    const base = await timed(async () => baselineMerge(schema, incCsv));
-
-    const sink = new PostgresSink(driver);
-    const opts = { destTable: `${schema}.t_sink`, incrementalStrategy: 'merge' as const, primaryKey: ['id'] };
-    const ctx = { jobId: 'bench', runId: 'r1' };
     const perChunk = Math.ceil(chunkRows / BATCH);
     const chunks: RecordBatch[][] = [];
     for (let i = 0; i < inc.batches.length; i += perChunk) chunks.push(inc.batches.slice(i, i + perChunk));
-    const mine = await timed(async () => {
-      await sink.prepare(ctx, opts, SCHEMA);
-      const staged: StagedChunk[] = await stageAll(sink, ctx, opts, chunks, 2);
-      await sink.commit(ctx, opts, staged, { jobId: 'bench', runId: 'r1', rowsWritten: 0, committedAt: '' });
-      return staged.reduce((s, c) => s + c.bytes, 0);
-    });
-    await checkSame(driver, schema, n);
+    const sinkMerge = (table: string, copyFormat: 'auto' | 'text') =>
+      timed(async () => {
+        const sink = new PostgresSink(driver, { copyFormat });
+        const opts = { destTable: `${schema}.${table}`, incrementalStrategy: 'merge' as const, primaryKey: ['id'] };
+        const ctx = { jobId: `bench-${table}`, runId: 'r1' };
+        await sink.prepare(ctx, opts, SCHEMA);
+        const staged: StagedChunk[] = await stageAll(sink, ctx, opts, chunks, 2);
+        await sink.commit(ctx, opts, staged, { jobId: ctx.jobId, runId: 'r1', rowsWritten: 0, committedAt: '' });
+        const format = (staged[0]?.detail as { format?: string } | undefined)?.format ?? '?';
+        return { bytes: staged.reduce((sum, c) => sum + c.bytes, 0), format };
+      });
+
+    const base = await timed(async () => baselineMerge(schema, incCsv));
+    const auto = await sinkMerge('t_auto', 'auto');
+    const text = await sinkMerge('t_text', 'text');
+    await checkSame(driver, schema, n, 't_auto');
+    await checkSame(driver, schema, n, 't_text');
+    const baseline = { name: 'psql \\copy csv + MERGE', seconds: base.seconds };
     return [
-      result(
-        'postgres-merge',
-        { rows: n, bytes: mine.value, seconds: mine.seconds },
-        { name: 'psql \\copy csv + MERGE', seconds: base.seconds },
-        { chunks: chunks.length },
-      ),
+      result('postgres-merge', { rows: n, bytes: auto.value.bytes, seconds: auto.seconds }, baseline, {
+        chunks: chunks.length,
+        copyFormat: auto.value.format,
+      }),
+      result('postgres-merge (text COPY)', { rows: n, bytes: text.value.bytes, seconds: text.seconds }, baseline, {
+        chunks: chunks.length,
+        copyFormat: text.value.format,
+      }),
     ];
   } finally {
     await driver.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
@@ -243,11 +251,16 @@ async function stageAll(
   return out;
 }
 
-async function checkSame(driver: ReturnType<typeof openPgPool>, schema: string, n: number): Promise<void> {
+async function checkSame(
+  driver: ReturnType<typeof openPgPool>,
+  schema: string,
+  n: number,
+  table: string,
+): Promise<void> {
   const sum = async (t: string) =>
     (await driver.query(`SELECT count(*)::text AS c, sum(hashtext(x::text)::bigint)::text AS h FROM ${schema}.${t} x`))
       .rows[0];
-  const [a, b] = [await sum('t_base'), await sum('t_sink')];
+  const [a, b] = [await sum('t_base'), await sum(table)];
   if (JSON.stringify(a) !== JSON.stringify(b) || Number(a?.c) !== n * 1.5) {
     throw new Error(`bench tables differ: baseline ${JSON.stringify(a)}, sink ${JSON.stringify(b)}`);
   }
@@ -258,7 +271,7 @@ if (require.main === module) {
     .then((rs) => {
       for (const r of rs) {
         process.stdout.write(
-          `${r.name}: ${r.rows} rows in ${r.seconds}s = ${r.rowsPerSec} rows/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}\n`,
+          `${r.name} [${r.extra?.copyFormat}]: ${r.rows} rows in ${r.seconds}s = ${r.rowsPerSec} rows/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}\n`,
         );
       }
     })

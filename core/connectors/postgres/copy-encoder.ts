@@ -23,7 +23,7 @@ export function isValid(data: Data, i: number): boolean {
 }
 
 /** Reads 64-bit integers as numbers without allocating a BigInt when they are safe; NaN when not. */
-function int64Reader(values: BigInt64Array | BigUint64Array): (i: number) => number {
+export function int64Reader(values: BigInt64Array | BigUint64Array): (i: number) => number {
   const lo = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   const hi = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
   const unsigned = values instanceof BigUint64Array;
@@ -155,15 +155,9 @@ function decimalEncoder(data: Data): ValueEncoder {
   const stride = bitWidth / 32;
   const pow = 10 ** scale;
   return (w, i) => {
-    const b = i * stride;
-    const w0 = words[b] as number;
-    const w1 = words[b + 1] as number;
-    let small = Number.NaN;
-    if (isSignExtension(words, b, stride, 0) && w1 < 2097152) small = w1 * 4294967296 + w0;
-    else if (isSignExtension(words, b, stride, 0xffffffff) && w1 >= 4292870144)
-      small = (w1 - 4294967296) * 4294967296 + w0;
+    let small = decimalSmall(words, i * stride, stride);
     if (Number.isNaN(small) || scale > 15) {
-      w.ascii(scaledText(bigFromWords(words, b, stride).toString(), scale));
+      w.ascii(scaledText(bigFromWords(words, i * stride, stride).toString(), scale));
       return;
     }
     if (small < 0) {
@@ -179,12 +173,21 @@ function decimalEncoder(data: Data): ValueEncoder {
   };
 }
 
+/** The unscaled value of decimal `b` (word index) as a number when it is a safe integer, else NaN. */
+export function decimalSmall(words: Uint32Array, b: number, stride: number): number {
+  const w0 = words[b] as number;
+  const w1 = words[b + 1] as number;
+  if (isSignExtension(words, b, stride, 0) && w1 < 2097152) return w1 * 4294967296 + w0;
+  if (isSignExtension(words, b, stride, 0xffffffff) && w1 >= 4292870144) return (w1 - 4294967296) * 4294967296 + w0;
+  return Number.NaN;
+}
+
 function isSignExtension(words: Uint32Array, b: number, stride: number, fill: number): boolean {
   for (let k = 2; k < stride; k++) if (words[b + k] !== fill) return false;
   return true;
 }
 
-function bigFromWords(words: Uint32Array, b: number, stride: number): bigint {
+export function bigFromWords(words: Uint32Array, b: number, stride: number): bigint {
   let v = 0n;
   for (let k = stride - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[b + k] as number);
   const top = (words[b + stride - 1] as number) >>> 31;

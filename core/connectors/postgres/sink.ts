@@ -13,7 +13,15 @@ import { createTableSql, evolutionSql, hasUniqueIndexOn, idempotentDdl, readColu
 import { inTransaction, type PgDriver, type PgSession } from './driver';
 import { parseTableName, type QualifiedName, quoteIdent, quoteQualified } from './ident';
 import { openDriver } from './open';
-import { cleanupStaleStaging, createStaging, dropStaging, META_COLUMNS, stageChunk, stagingNames } from './staging';
+import {
+  type CopyFormat,
+  cleanupStaleStaging,
+  createStaging,
+  dropStaging,
+  META_COLUMNS,
+  stageChunk,
+  stagingNames,
+} from './staging';
 import { readJobState, writeJobState } from './state';
 
 /** Where the sink keeps job state: a table in the target's schema. */
@@ -22,6 +30,8 @@ export const STATE_TABLE = 'icefloe_state';
 export interface PostgresSinkOptions {
   /** Default schema of unqualified `destTable` names. @default 'public' */
   defaultSchema?: string;
+  /** COPY format of staging loads; `auto` uses binary when every column has a binary writer. @default 'auto' */
+  copyFormat?: CopyFormat;
 }
 
 /** A Sink writing into PostgreSQL (server or PGlite). Holds only a driver; every call is self-contained. */
@@ -94,8 +104,11 @@ export class PostgresSink implements Sink {
   ): Promise<StagedChunk> {
     const driver = await this.driver();
     const names = this.names(ctx, options);
-    const { rows, bytes } = await stageChunk(driver, names, chunkId, batches, { hints: options.typeHints });
-    return { chunkId, rows, bytes, detail: { stagingTable: `${names.rows.schema}.${names.rows.table}` } };
+    const { rows, bytes, format } = await stageChunk(driver, names, chunkId, batches, {
+      hints: options.typeHints,
+      format: this.opts.copyFormat,
+    });
+    return { chunkId, rows, bytes, detail: { stagingTable: `${names.rows.schema}.${names.rows.table}`, format } };
   }
 
   /**

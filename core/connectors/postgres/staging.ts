@@ -7,7 +7,9 @@
 import type { Field, RecordBatch, Schema } from 'apache-arrow';
 import { pgTypeFor } from './arrow-to-pg';
 import { ByteWriter } from './byte-writer';
+import { BINARY_HEADER, BINARY_TRAILER, binaryCapable, encodeBinaryBatch } from './copy-binary';
 import { encodeBatch } from './copy-encoder';
+import { readColumns } from './ddl';
 import type { PgDriver, PgSession } from './driver';
 import { inTransaction } from './driver';
 import { type QualifiedName, quoteIdent, quoteLiteral, quoteQualified, STAGE_PREFIX, stagingTableName } from './ident';
@@ -47,24 +49,37 @@ export async function createStaging(
   await s.query(`COMMENT ON TABLE ${rows} IS ${quoteLiteral(comment)}`);
 }
 
-/** COPY text of the batches, in ~1 MiB pieces; counts rows and bytes into `stats`. */
-async function* copyPieces(
-  first: RecordBatch,
-  rest: AsyncIterator<RecordBatch>,
-  columns: Field[],
-  chunkId: string,
-  stats: { rows: number; bytes: number },
-  opts: { deletes?: boolean; hints?: Record<string, string> },
-): AsyncGenerator<Uint8Array> {
-  const w = new ByteWriter();
-  const prefix = new ByteWriter(256);
+/** COPY data format of the staging load: `auto` picks binary when every column has a binary writer. */
+export type CopyFormat = 'auto' | 'text' | 'binary';
+
+type Encode = (batch: RecordBatch, seq0: number, w: ByteWriter) => Generator<Uint8Array>;
+
+/** The encoder of a chunk's rows in `format`, with the staging prefix (`_chunk`, `_del`, `_seq`). */
+function encoderFor(format: 'text' | 'binary', columns: Field[], chunkId: string, opts: StageOptions): Encode {
   const id = new TextEncoder().encode(chunkId);
+  if (format === 'binary') {
+    return (batch, seq0, w) => encodeBinaryBatch(batch, columns, id, opts.deletes === true, seq0, w, opts.hints);
+  }
+  const prefix = new ByteWriter(256);
   prefix.copyEscaped(id, 0, id.length);
   prefix.ascii(opts.deletes ? '\tt\t' : '\tf\t');
   const pre = prefix.buf.slice(0, prefix.pos);
+  return (batch, seq0, w) => encodeBatch(batch, columns, pre, seq0, w, opts.hints);
+}
+
+/** COPY data of the batches in ~1 MiB pieces; counts rows and bytes into `stats`. */
+async function* copyPieces(
+  first: RecordBatch,
+  rest: AsyncIterator<RecordBatch>,
+  encode: Encode,
+  binary: boolean,
+  stats: { rows: number; bytes: number },
+): AsyncGenerator<Uint8Array> {
+  const w = new ByteWriter();
+  if (binary) w.bytes(BINARY_HEADER);
   let batch: RecordBatch | undefined = first;
   while (batch) {
-    for (const piece of encodeBatch(batch, columns, pre, stats.rows, w, opts.hints)) {
+    for (const piece of encode(batch, stats.rows, w)) {
       stats.bytes += piece.length;
       yield piece;
     }
@@ -72,27 +87,49 @@ async function* copyPieces(
     const next = await rest.next();
     batch = next.done ? undefined : next.value;
   }
+  if (binary) w.bytes(BINARY_TRAILER);
   if (w.pos > 0) {
     stats.bytes += w.pos;
     yield w.take();
   }
 }
 
+export interface StageOptions {
+  /** The rows are keys to delete (merge only). */
+  deletes?: boolean;
+  hints?: Record<string, string>;
+  /** @default 'auto' */
+  format?: CopyFormat;
+}
+
+/** Binary only when every column has a binary writer and its staging column has exactly the mapped type. */
+async function pickFormat(
+  s: PgSession,
+  names: StagingNames,
+  columns: Field[],
+  opts: StageOptions,
+): Promise<'text' | 'binary'> {
+  const format = opts.format ?? 'auto';
+  if (format === 'text' || !binaryCapable(columns, opts.hints)) return 'text';
+  const staged = new Map((await readColumns(s, names.rows)).map((c) => [c.name, c.type]));
+  const same = columns.every((f) => staged.get(f.name) === pgTypeFor(f, opts.hints));
+  return same ? 'binary' : 'text';
+}
+
 /**
  * Loads one chunk into staging in one transaction: forget any earlier load of the chunk, COPY the rows, log it.
- * `deletes` marks the rows as keys to delete (merge only).
  */
 export async function stageChunk(
   driver: PgDriver,
   names: StagingNames,
   chunkId: string,
   batches: AsyncIterable<RecordBatch>,
-  opts: { deletes?: boolean; hints?: Record<string, string> } = {},
-): Promise<{ rows: number; bytes: number }> {
+  opts: StageOptions = {},
+): Promise<{ rows: number; bytes: number; format?: string }> {
   const it = batches[Symbol.asyncIterator]();
   let head = await it.next();
   while (!head.done && head.value.numRows === 0) head = await it.next();
-  const stats = { rows: 0, bytes: 0 };
+  const stats: { rows: number; bytes: number; format?: string } = { rows: 0, bytes: 0 };
   return driver.session((s) =>
     inTransaction(s, async () => {
       await s.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${names.rows.table}/${chunkId}`]);
@@ -101,8 +138,11 @@ export async function stageChunk(
       if (!head.done) {
         const columns = head.value.schema.fields;
         const list = ['_chunk', '_del', '_seq', ...columns.map((f) => f.name)].map(quoteIdent).join(', ');
-        const pieces = copyPieces(head.value, it, columns, chunkId, stats, opts);
-        await s.copyFrom(`${quoteQualified(names.rows)} (${list})`, '(FORMAT text)', pieces);
+        const format = await pickFormat(s, names, columns, opts);
+        const encode = encoderFor(format, columns, chunkId, opts);
+        const pieces = copyPieces(head.value, it, encode, format === 'binary', stats);
+        await s.copyFrom(`${quoteQualified(names.rows)} (${list})`, `(FORMAT ${format})`, pieces);
+        stats.format = format;
       }
       await s.query(`INSERT INTO ${quoteQualified(names.log)} (chunk, rows, bytes, deletes) VALUES ($1, $2, $3, $4)`, [
         chunkId,

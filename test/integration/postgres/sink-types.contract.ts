@@ -20,8 +20,10 @@ import {
   TimestampNanosecond,
   Utf8,
 } from 'apache-arrow';
+import { scaledText } from '../../../core/connectors/postgres/copy-encoder';
+import { PostgresSink } from '../../../core/connectors/postgres/sink';
 import { InvalidInputError } from '../../../core/errors';
-import { batchOf, bitmapOf, col, fixedData } from '../../helpers/postgres';
+import { batchOf, bitmapOf, col, fixedData, iterOf } from '../../helpers/postgres';
 import type { SinkHarness } from './sink.contract';
 
 const UUID = new Uint8Array([
@@ -116,23 +118,76 @@ const EXPECTED: Record<string, [string, (string | null)[], string]> = {
   objs: ['jsonb', ['[{"a": 1, "b": "x"}]', '[]', null], 'objs::text'],
 };
 
+const NESTED = new Set(['obj', 'kv', 'ints', 'strs', 'objs']);
+
+/** Checks the column types and values of `table` against EXPECTED (only the columns it has). */
+async function checkTypes(h: SinkHarness, table: string, only?: (k: string) => boolean): Promise<void> {
+  const expected = Object.entries(EXPECTED).filter(([k]) => !only || only(k));
+  const types = await h.driver.query(
+    `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+    [`"${h.schema}".${table}`],
+  );
+  const got = Object.fromEntries(types.rows.map((r) => [r.name, r.type]));
+  const sql = expected.map(([k, [, , expr]]) => `${expr} AS "${k}"`);
+  const rows = (await h.driver.query(`SELECT ${sql.join(', ')} FROM "${h.schema}".${table} ORDER BY id`)).rows;
+  for (const [k, [type, values]] of expected) {
+    expect([k, got[k]]).toEqual([k, type]);
+    expect([k, rows.map((r) => r[k])]).toEqual([k, values]);
+  }
+}
+
 export function describeTypeRoundTrip(harness: () => SinkHarness): void {
   it('every type of the map round-trips', async () => {
     const h = harness();
     const o = { destTable: `${h.schema}.types`, incrementalStrategy: 'merge' as const, primaryKey: ['id'] };
     await h.run(o, 'r1', [['c1', [typeBatch()]]]);
     await h.run(o, 'r2', [['c1', [typeBatch()]]]); // the merge path (UPDATE SET) takes every type too
-    const types = await h.driver.query(
-      `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
-        WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
-      [`"${h.schema}".types`],
-    );
-    const got = Object.fromEntries(types.rows.map((r) => [r.name, r.type]));
-    const sql = Object.entries(EXPECTED).map(([k, [, , expr]]) => `${expr} AS "${k}"`);
-    const rows = (await h.driver.query(`SELECT ${sql.join(', ')} FROM "${h.schema}".types ORDER BY id`)).rows;
-    for (const [k, [type, values]] of Object.entries(EXPECTED)) {
-      expect([k, got[k]]).toEqual([k, type]);
-      expect([k, rows.map((r) => r[k])]).toEqual([k, values]);
+    await checkTypes(h, 'types');
+  });
+
+  it.each(['binary', 'text'] as const)('scalar types round-trip through %s COPY', async (format) => {
+    const h = harness();
+    const sink = new PostgresSink(h.driver, { copyFormat: format });
+    const all = typeBatch();
+    const keep = all.schema.fields.map((f, i) => [f, i] as const).filter(([f]) => !NESTED.has(f.name));
+    const batch = batchOf(keep.map(([f, i]) => ({ field: f, data: all.data.children[i] as Data })));
+    const o = { destTable: `${h.schema}.scalars_${format}`, incrementalStrategy: 'append' as const };
+    const ctx = { jobId: `types-${format}`, runId: 'r1' };
+    await sink.prepare(ctx, o, batch.schema);
+    const staged = await sink.stage(ctx, o, 'c1', iterOf(batch));
+    expect(staged.detail).toMatchObject({ format });
+    await sink.commit(ctx, o, [staged], { jobId: ctx.jobId, runId: 'r1', rowsWritten: 0, committedAt: '' });
+    await checkTypes(h, `scalars_${format}`, (k) => !NESTED.has(k));
+  });
+
+  it.each(['binary', 'text'] as const)('numeric edge values round-trip through %s COPY', async (format) => {
+    const h = harness();
+    const sink = new PostgresSink(h.driver, { copyFormat: format });
+    const cases: [number, number, bigint[]][] = [
+      [5, 0, [0n, 1n, -1n, 9999n, 10000n, -10001n, 99999n]],
+      [12, 3, [0n, 1n, -1n, 1000n, 10000n, 123456789012n, -99999999999n]],
+      [20, 4, [1n, 10000n, -99990000n, 10n ** 19n + 1n, -(10n ** 19n)]],
+      [38, 5, [1n, -(10n ** 37n) - 7n, 10n ** 37n + 12345n, 100000n]],
+    ];
+    for (const [p, scale, values] of cases) {
+      const batch = batchOf([
+        col(
+          'id',
+          new Int32(),
+          values.map((_, i) => i),
+        ),
+        col('v', new Decimal(scale, p, 128), decimals(values, p, scale)),
+      ]);
+      const table = `num_${format}_${p}_${scale}`;
+      const o = { destTable: `${h.schema}.${table}`, incrementalStrategy: 'append' as const };
+      const ctx = { jobId: table, runId: 'r1' };
+      await sink.prepare(ctx, o, batch.schema);
+      const staged = await sink.stage(ctx, o, 'c1', iterOf(batch));
+      expect(staged.detail).toMatchObject({ format });
+      await sink.commit(ctx, o, [staged], { jobId: table, runId: 'r1', rowsWritten: 0, committedAt: '' });
+      const rows = await h.driver.query(`SELECT v::text AS v FROM "${h.schema}".${table} ORDER BY id`);
+      expect(rows.rows.map((r) => r.v)).toEqual(values.map((v) => scaledText(String(v), scale)));
     }
   });
 
