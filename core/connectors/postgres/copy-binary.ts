@@ -37,13 +37,18 @@ export function binaryCapable(fields: Field[], hints?: Record<string, string>): 
   });
 }
 
-class Scratch {
-  static readonly view = new DataView(new ArrayBuffer(8));
-  static readonly f64 = new Float64Array(1);
-  static readonly f64bytes = new Uint8Array(Scratch.f64.buffer);
-  static readonly f32 = new Float32Array(1);
-  static readonly f32bytes = new Uint8Array(Scratch.f32.buffer);
-}
+/** Scratch space for byte-level access to numbers. */
+const Scratch = (() => {
+  const f64 = new Float64Array(1);
+  const f32 = new Float32Array(1);
+  return {
+    view: new DataView(new ArrayBuffer(8)),
+    f64,
+    f64bytes: new Uint8Array(f64.buffer),
+    f32,
+    f32bytes: new Uint8Array(f32.buffer),
+  };
+})();
 
 /** Whether this machine stores numbers little-endian (then bytes are written reversed: COPY is big-endian). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -2,6 +2,7 @@
 import {
   Binary,
   Bool,
+  type Data,
   DateDay,
   Decimal,
   Field,
