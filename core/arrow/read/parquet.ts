@@ -113,7 +113,10 @@ export function closeParquet(source: ParquetSource): void {
 /** Decodes the given row groups into one Arrow table. */
 export async function readRowGroups(source: ParquetSource, rowGroups: number[]): Promise<Table> {
   try {
-    const table = await source.file.read({ rowGroups, batchSize: 65_536 });
+    // One Arrow batch per call (the row groups are already a bounded batch): columns come out
+    // as single chunks, which lets unchanged columns pass through without copying.
+    const rows = rowGroups.reduce((n, g) => n + (source.rowGroupRows[g] ?? 0), 0);
+    const table = await source.file.read({ rowGroups, batchSize: Math.max(1, rows) });
     return tableFromIPC(table.intoIPCStream());
   } catch (err) {
     throw corrupt(source.path, err);
