@@ -4,6 +4,7 @@
  * (spec: "Sequence Number Inheritance", "Snapshot ID Inheritance").
  */
 
+import { IcefloeError } from '../../errors';
 import { InvalidIcebergError } from '../errors';
 import { parseJson } from '../spec/json';
 import { FieldReader } from '../spec/json-fields';
@@ -38,6 +39,15 @@ export interface Manifest {
 
 /** Decodes a manifest; a file that is not a valid manifest → InvalidIcebergError naming `path`. */
 export function readManifest(bytes: Uint8Array, opts: ReadManifestOptions): Manifest {
+  try {
+    return decodeManifest(bytes, opts);
+  } catch (e) {
+    if (e instanceof IcefloeError) throw e;
+    throw new InvalidIcebergError(`invalid manifest ${opts.path}: ${(e as Error).message.toLowerCase()}`, { cause: e });
+  }
+}
+
+function decodeManifest(bytes: Uint8Array, opts: ReadManifestOptions): Manifest {
   const file = readAvroFile(bytes, opts.path);
   const header = readHeader(file.metadata, opts);
   const spec = pickSpec(header, opts);

@@ -4,6 +4,7 @@
  * (format/spec.md "Table Metadata Fields": `schema`, `partition-spec`, `snapshot.manifests`).
  */
 import { gunzipSync } from 'node:zlib';
+import { IcefloeError } from '../../errors';
 import { JsonSyntaxError, type JsonValue, parseJson } from './json';
 import { FieldReader, type JsonObject } from './json-fields';
 import type { PartitionField, PartitionSpec } from './partition-spec';
@@ -48,7 +49,12 @@ export function parseTableMetadata(input: string | Uint8Array, options: ParseMet
     if (e instanceof JsonSyntaxError) r.fail(`bad json: ${e.message}`);
     throw e;
   }
-  return normalize(r, r.object(json, 'metadata'));
+  try {
+    return normalize(r, r.object(json, 'metadata'));
+  } catch (e) {
+    if (e instanceof IcefloeError) throw e;
+    return r.fail((e as Error).message.toLowerCase());
+  }
 }
 
 function normalize(r: FieldReader, o: JsonObject): TableMetadata {

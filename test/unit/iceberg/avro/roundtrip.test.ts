@@ -1,5 +1,11 @@
 import { InvalidInputError } from '../../../../core/errors';
-import { readManifest, readManifestList, writeManifest, writeManifestList } from '../../../../core/iceberg/avro';
+import {
+  readManifest,
+  readManifestList,
+  writeAvroFile,
+  writeManifest,
+  writeManifestList,
+} from '../../../../core/iceberg/avro';
 import {
   DataFileContent,
   ManifestContent,
@@ -175,5 +181,17 @@ describe('row lineage (v3)', () => {
     const back = readManifest(bytes, { path: 'm', manifestFile: { ...manifest, firstRowId: 10n } });
     // file 1 has 101 records, so file 3 starts at 10 + 101; file 2 keeps its own id
     expect(back.entries.map((e) => e.dataFile.firstRowId)).toEqual([10n, 500n, 111n]);
+  });
+});
+
+describe('hostile headers', () => {
+  it('names the file when the partition-spec header is not json', () => {
+    const schemaOnly = { type: 'record', name: 'manifest_entry', fields: [{ name: 'status', type: 'int' }] };
+    const bytes = writeAvroFile([], {
+      schema: schemaOnly,
+      metadata: { 'partition-spec': '[{"source-id": 1,', 'partition-spec-id': '7' },
+      codec: 'null',
+    });
+    expect(() => readManifest(bytes, { path: 'bad-header.avro' })).toThrow(/^invalid manifest bad-header\.avro: /);
   });
 });
