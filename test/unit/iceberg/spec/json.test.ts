@@ -22,6 +22,10 @@ describe('lossless json', () => {
     expect(parseJson(stringifyJson(value, 2))).toEqual(parseJson(text));
   });
 
+  it('refuses absurd nesting with a syntax error, not a stack overflow', () => {
+    expect(() => parseJson('['.repeat(100_000))).toThrow(/nesting deeper than 512/);
+  });
+
   it('does not let __proto__ keys pollute objects', () => {
     const v = parseJson('{"__proto__": {"polluted": 1}}') as Record<string, unknown>;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
