@@ -6,8 +6,8 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { ChunkPointer, JobState, RunContext, Sink, Source, StagedChunk } from '../connectors/types';
-import { IcefloeError } from '../errors';
-import type { Endpoint } from '../manifest/types';
+import { IcefloeError, InvalidInputError } from '../errors';
+import type { Endpoint, JobOptions } from '../manifest/types';
 import type { TaskDeps } from './deps';
 import { schemaFromJson } from './schema-json';
 import { runKeys, safeSegment } from './staging';
@@ -39,7 +39,9 @@ async function sourcePlan(source: Source, sink: Sink, ctx: RunContext, src: Endp
   const full = src.options.fullRefresh === true || dst.options.fullRefresh === true;
   const previous = full ? undefined : await sink.readState(ctx.jobId, dst.options);
   const replace = (dst.options.incrementalStrategy ?? 'append') === 'replace';
-  const sp = await source.plan(ctx, src.options, replace ? undefined : previous);
+  // A merge sink's primary key tells the source which columns identify a deleted row (SourcePlan.deletes).
+  const srcOptions = { ...src.options, primaryKey: src.options.primaryKey ?? dst.options.primaryKey };
+  const sp = await source.plan(ctx, srcOptions, replace ? undefined : previous);
   if (previous?.cursor === undefined || sp.cursor !== previous.cursor) return { sp, previous, unchanged: false };
   const note = `source unchanged since run ${previous.runId} (cursor ${previous.cursor}): nothing to move`;
   return { sp: { ...sp, chunks: [], deletes: [], notes: [...sp.notes, note] }, previous, unchanged: true };
@@ -54,7 +56,8 @@ export async function plan(deps: TaskDeps, input: PlanInput): Promise<PlanOutput
   const { sp, previous, unchanged } = await sourcePlan(source, sink, ctx, srcEndpoint, sinkEndpoint);
   await sink.prepare(ctx, sinkEndpoint.options, schemaFromJson(sp.schemaJson));
   const keys = runKeys(jobId, input.runId);
-  const chunks = [...sp.chunks, ...(sp.deletes ?? [])];
+  // Deletes first: a key deleted and upserted again in one run ends upserted.
+  const chunks: MoveChunk[] = [...(sp.deletes ?? []).map((d) => ({ ...d, deletes: true })), ...sp.chunks];
   await deps.staging.putJson(keys.chunks, chunks);
   deps.logger.info('planned', { jobId, runId: input.runId, chunks: chunks.length, cursor: sp.cursor, notes: sp.notes });
   return {
@@ -90,6 +93,34 @@ async function* counted(
   }
 }
 
+/** A chunk of the plan's list: deletes chunks carry keys the source reports deleted. */
+export type MoveChunk = ChunkPointer & { deletes?: boolean };
+
+/** A sink able to apply deleted keys (merge sinks; not part of every Sink). */
+interface DeletingSink extends Sink {
+  stageDeletes?(
+    ctx: RunContext,
+    options: JobOptions,
+    chunkId: string,
+    batches: AsyncIterable<RecordBatch>,
+  ): Promise<StagedChunk>;
+}
+
+function stageChunk(
+  sink: DeletingSink,
+  ctx: RunContext,
+  p: PlanOutput,
+  chunk: MoveChunk,
+  batches: AsyncIterable<RecordBatch>,
+) {
+  if (!chunk.deletes) return sink.stage(ctx, p.sink.options, chunk.chunkId, batches);
+  if (!sink.stageDeletes)
+    throw new InvalidInputError(
+      `${p.sink.address}: the sink cannot apply deleted rows (incremental-strategy ${p.sink.options.incrementalStrategy ?? 'append'})`,
+    );
+  return sink.stageDeletes(ctx, p.sink.options, chunk.chunkId, batches);
+}
+
 /** Names the chunk in a failure, keeping the error's class and `name` (retries match names). */
 function inChunk(err: unknown, chunkId: string): unknown {
   if (err instanceof Error && !err.message.startsWith('chunk ')) err.message = `chunk ${chunkId}: ${err.message}`;
@@ -102,7 +133,7 @@ export async function move(deps: TaskDeps, input: MoveInput): Promise<MoveOutput
   const ctx: RunContext = { jobId: p.jobId, runId: p.runId };
   const [source, sink] = await Promise.all([deps.resolveSource(p.source), deps.resolveSink(p.sink)]);
   const out: StagedChunk[] = [];
-  for (const chunk of input.Items) {
+  for (const chunk of input.Items as MoveChunk[]) {
     const tally = { rows: 0, bytes: 0 };
     const report = (done: boolean) =>
       deps.onProgress?.({
@@ -115,7 +146,7 @@ export async function move(deps: TaskDeps, input: MoveInput): Promise<MoveOutput
       });
     try {
       const batches = counted(source.read(ctx, p.source.options, chunk), tally, () => report(false));
-      const staged = await sink.stage(ctx, p.sink.options, chunk.chunkId, batches);
+      const staged = await stageChunk(sink, ctx, p, chunk, batches);
       const record: StagedRecord = { ...staged, rowsRead: tally.rows, bytesRead: tally.bytes };
       await deps.staging.putJson(`${p.stagedPrefix}${safeSegment(chunk.chunkId)}.json`, record);
       out.push(staged);

@@ -15,16 +15,18 @@ import type { ChunkPointer, JobState, RunContext, Source, SourcePlan } from '../
 import { InvalidInputError } from '../../errors';
 import type { Catalog } from '../../iceberg/catalog/catalog';
 import { parseIdentifier, type TableIdentifier } from '../../iceberg/catalog/updates';
-import type { FileScanTask } from '../../iceberg/scan/plan';
+import type { FileScanTask, ScanPlan } from '../../iceberg/scan/plan';
 import { planFiles } from '../../iceberg/scan/plan';
 import { currentSchema } from '../../iceberg/spec/snapshot-select';
 import type { TableMetadata } from '../../iceberg/spec/table-metadata';
+import type { NestedField } from '../../iceberg/spec/types';
 import { identityPaths } from '../../iceberg/table/moved-paths';
 import type { LoadedTable } from '../../iceberg/table/open';
 import { planScanFiles } from '../../iceberg/table/plan-adapter';
 import type { ScanStats } from '../../iceberg/table/table';
 import type { JobOptions } from '../../manifest/types';
 import { schemaToJson } from '../schema-json';
+import { changedFiles, type DeletedKeysSpec, deletedRows, liveKeys } from './lakehouse-diff';
 
 /** One chunk: data files of a snapshot. */
 export interface LakehouseChunkSpec {
@@ -112,27 +114,63 @@ export class LakehouseSource implements Source {
     const snap = m['current-snapshot-id'];
     if (snap === undefined || snap === null || snap < 0n)
       return { schemaJson, chunks: [], incremental: false, notes: ['table has no snapshot'] };
-    const notes: string[] = [];
-    let minSeq: bigint | undefined;
-    if (previous?.cursor) {
-      const since = appendsSince(m, BigInt(previous.cursor), BigInt(snap));
-      const prevSnap = m.snapshots.find((s) => String(s['snapshot-id']) === previous.cursor);
-      if (since.ok && prevSnap) minSeq = prevSnap['sequence-number'] ?? 0n;
-      else notes.push(`${since.why ?? 'history changed'} since the previous run: full read`);
-    }
-    const scan = await planFiles(m, (p) => loaded.io.read(p), { snapshotId: BigInt(snap) });
-    const tasks =
-      minSeq === undefined ? scan.tasks : scan.tasks.filter((t) => t.dataSequenceNumber > (minSeq as bigint));
+    const read = (p: string) => loaded.io.read(p);
+    const cur = await planFiles(m, read, { snapshotId: BigInt(snap) });
+    const since = previous?.cursor ? await this.since(m, read, cur, BigInt(previous.cursor), options) : undefined;
+    const notes = since?.note ? [since.note] : [];
+    const tasks = since?.tasks ?? cur.tasks;
     const table = this.id(options);
+    const name = [...table.namespace, table.name].join('.');
     const chunks: ChunkPointer[] = pack(tasks, options.loaderFileSize ?? DEFAULT_CHUNK_BYTES).map((group, i) => {
       const spec: LakehouseChunkSpec = {
-        table: [...table.namespace, table.name].join('.'),
+        table: name,
         snapshotId: String(snap),
         files: group.map((t) => t.dataFile.filePath),
       };
       return { chunkId: `s${snap}-${i}`, weight: group.reduce((n, t) => n + t.dataFile.fileSizeInBytes, 0), spec };
     });
-    return { schemaJson, chunks, cursor: String(snap), incremental: minSeq !== undefined, notes };
+    const deletes = since?.deleted ? [{ ...since.deleted, table: name }] : [];
+    return {
+      schemaJson,
+      chunks,
+      deletes: deletes.map((spec) => ({ chunkId: `s${snap}-deleted-keys`, weight: spec.prevFiles.length, spec })),
+      cursor: String(snap),
+      incremental: since?.tasks !== undefined,
+      notes,
+    };
+  }
+
+  /** The change since snapshot `from`: files to read and, for a merge, deleted keys; or a note why it is a full read. */
+  private async since(
+    m: TableMetadata,
+    read: (p: string) => Promise<Uint8Array>,
+    cur: ScanPlan,
+    from: bigint,
+    options: JobOptions,
+  ) {
+    const prevSnap = m.snapshots.find((s) => s['snapshot-id'] === from);
+    const appends = appendsSince(m, from, cur.snapshot?.['snapshot-id'] ?? from);
+    if (prevSnap && appends.ok) {
+      const minSeq = prevSnap['sequence-number'] ?? 0n;
+      return { tasks: cur.tasks.filter((t) => t.dataSequenceNumber > minSeq) };
+    }
+    const key = options.primaryKey ?? [];
+    if (!prevSnap || key.length === 0)
+      return { note: `${appends.why ?? 'history changed'} since the previous run: full read` };
+    const prev = await planFiles(m, read, { snapshotId: from });
+    const c = changedFiles(prev, cur);
+    const deleted: Omit<DeletedKeysSpec, 'table'> | undefined =
+      c.prevChanged.length === 0
+        ? undefined
+        : {
+            kind: 'deleted-keys',
+            key,
+            prevSnapshot: String(from),
+            curSnapshot: String(cur.snapshot?.['snapshot-id']),
+            prevFiles: c.prevChanged,
+            curFiles: c.curChanged,
+          };
+    return { tasks: c.added, deleted };
   }
 
   /** The read tasks of a snapshot, planned once per process. */
@@ -150,26 +188,39 @@ export class LakehouseSource implements Source {
     return p;
   }
 
-  async *read(_ctx: RunContext, options: JobOptions, chunk: ChunkPointer): AsyncIterable<arrow.RecordBatch> {
-    const spec = chunk.spec as LakehouseChunkSpec;
-    const { loaded, tasks } = await this.snapshotTasks(options, spec.snapshotId);
+  /** Reads `files` of a snapshot, `fields` only (all columns when absent). */
+  private async *readFiles(options: JobOptions, snapshotId: string, files: string[], fields?: NestedField[]) {
+    const { loaded, tasks } = await this.snapshotTasks(options, snapshotId);
     const schema = currentSchema(loaded.metadata);
     const ctx: ReadContext = {
       io: loaded.fileIO,
       resolve: loaded.resolve,
-      output: schema.fields,
+      output: fields ?? schema.fields,
       extra: [],
       schema,
       deletes: new DeleteLoader(loaded.fileIO, loaded.resolve, schema, undefined),
     };
     const state: ReadState = { rowsOut: 0 };
-    for (const file of spec.files) {
+    for (const file of files) {
       const task = tasks.get(file);
-      if (!task)
-        throw new InvalidInputError(
-          `table ${spec.table} snapshot ${spec.snapshotId}: data file ${file} is not in the snapshot`,
-        );
+      if (!task) throw new InvalidInputError(`snapshot ${snapshotId}: data file ${file} is not in the snapshot`);
       yield* readDataFile(task as Parameters<typeof readDataFile>[0], ctx, state);
     }
+  }
+
+  async *read(_ctx: RunContext, options: JobOptions, chunk: ChunkPointer): AsyncIterable<arrow.RecordBatch> {
+    const spec = chunk.spec as LakehouseChunkSpec | DeletedKeysSpec;
+    if (!('kind' in spec)) {
+      yield* this.readFiles(options, spec.snapshotId, spec.files);
+      return;
+    }
+    const { metadata } = await this.load(options);
+    const fields = spec.key.map((k) => {
+      const f = currentSchema(metadata).fields.find((x) => x.name === k);
+      if (!f) throw new InvalidInputError(`table ${spec.table}: primary-key column ${k} is not in the table`);
+      return f;
+    });
+    const live = await liveKeys(this.readFiles(options, spec.curSnapshot, spec.curFiles, fields), spec.key);
+    yield* deletedRows(this.readFiles(options, spec.prevSnapshot, spec.prevFiles, fields), live, spec.key);
   }
 }
