@@ -3,7 +3,7 @@
  * Each suite works in its own schema and drops it afterwards.
  */
 import { Int32, Int64, type RecordBatch, type Schema, Utf8 } from 'apache-arrow';
-import type { PgDriver } from '../../../core/connectors/postgres/driver';
+import type { PgDriver, PgSession } from '../../../core/connectors/postgres/driver';
 import { PostgresSink } from '../../../core/connectors/postgres/sink';
 import type { JobState, RunContext, StagedChunk } from '../../../core/connectors/types';
 import { InvalidInputError } from '../../../core/errors';
@@ -48,6 +48,25 @@ export interface SinkHarness {
     extra?: { order?: string[]; cursor?: string; schema?: Schema },
   ): Promise<{ written: number; deleted: number }>;
   rows(table: string, orderBy?: string): Promise<Record<string, unknown>[]>;
+}
+
+/** A driver whose sessions throw when a statement matches `pattern` (fault injection). */
+export function failAt(driver: PgDriver, pattern: RegExp): PgDriver {
+  const wrap = (s: PgSession): PgSession => ({
+    query: (sql, params) => {
+      if (pattern.test(sql)) return Promise.reject(new Error(`injected fault at: ${sql.slice(0, 40)}`));
+      return s.query(sql, params);
+    },
+    queryArrays: (sql, params) => s.queryArrays(sql, params),
+    copyFrom: (target, options, data) => s.copyFrom(target, options, data),
+  });
+  return {
+    ...wrap(driver),
+    kind: driver.kind,
+    session: (fn) => driver.session((s) => fn(wrap(s))),
+    transaction: (fn) => driver.transaction((s) => fn(wrap(s))),
+    close: () => driver.close(),
+  };
 }
 
 export function state(ctx: RunContext, cursor?: string): JobState {
@@ -328,6 +347,26 @@ export function describeSinkContract(name: string, open: () => Promise<PgDriver>
       expect(rerun.find((r) => r.id === '1')).toEqual({ id: '1', name: 'one-from-4', qty: 4 });
       const dropped = await h.sink.cleanupStale(0, o);
       expect(dropped).toHaveLength(1);
+    });
+
+    it('a failure inside the commit transaction (after the MERGE, at the state upsert) rolls everything back', async () => {
+      const o = opts('atomic', { incrementalStrategy: 'merge', primaryKey: ['id'] });
+      await h.run(o, 'r1', [['c1', [orders([[1, 'a', 1]])]]]);
+      const before = await h.rows('atomic');
+      const failing = new PostgresSink(failAt(h.driver, /INSERT INTO .*icefloe_state/));
+      const ctx = { jobId: `job-${o.destTable}`, runId: 'r2' };
+      const b = orders([
+        [1, 'changed', 9],
+        [2, 'new', 2],
+      ]);
+      await failing.prepare(ctx, o, b.schema);
+      const c = await failing.stage(ctx, o, 'c1', iterOf(b));
+      await expect(failing.commit(ctx, o, [c], state(ctx, '2'))).rejects.toThrow(/injected/);
+      expect(await h.rows('atomic')).toEqual(before);
+      expect(await h.sink.readState(ctx.jobId, o)).toMatchObject({ runId: 'r1' });
+      // The staging survived the failed commit: committing again (no fault) finishes the run.
+      await h.sink.commit(ctx, o, [c], state(ctx, '2'));
+      expect((await h.rows('atomic')).map((r) => r.name)).toEqual(['changed', 'new']);
     });
 
     it('a retried commit of an already committed run changes nothing', async () => {
