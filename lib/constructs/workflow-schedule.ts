@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { toScheduleExpression } from '../../core/aws/schedule-expression';
+import { InvalidInputError } from '../../core/errors';
 import type { WorkflowSchedule as ScheduleSpec } from '../../core/manifest/types';
 import { acknowledge, arnHead, justifyWildcards } from '../nag';
 import { stateMachineArn } from './workflow-state-machine';
@@ -20,6 +21,13 @@ export interface WorkflowScheduleProps {
   readonly targetName: string;
   /** Key of the guard's log group. */
   readonly encryptionKey: kms.IKey;
+}
+
+/** `endOn` as the UTC timestamp EventBridge Scheduler takes (`2027-06-30T00:00:00.000Z`). */
+export function utcTimestamp(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) throw new InvalidInputError(`schedule endOn '${iso}' is not an ISO-8601 time`);
+  return new Date(t).toISOString();
 }
 
 /** Input of every scheduled execution; `<aws.scheduler.*>` are filled by EventBridge Scheduler at each run. */
@@ -63,7 +71,7 @@ export class WorkflowSchedule extends Construct {
       description: `icefloe schedule of ${props.targetName} (cron ${props.schedule.cron}, ${policy})`,
       scheduleExpression: toScheduleExpression(props.schedule.cron),
       scheduleExpressionTimezone: props.schedule.timezone ?? 'UTC',
-      endDate: props.schedule.endOn,
+      endDate: props.schedule.endOn === undefined ? undefined : utcTimestamp(props.schedule.endOn),
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',
       target: {

@@ -11,7 +11,7 @@ const built = synthApp(
       cron: '*/15 2 * * 1-5',
       timezone: 'Asia/Kolkata',
       concurrencyPolicy: 'Forbid',
-      endOn: '2027-06-30T00:00:00Z',
+      endOn: '2027-06-30T05:30:00+05:30',
     }),
   ),
 );
@@ -118,7 +118,7 @@ describe('workflow stack (seed 000 workflow on the alphaomega lakehouse)', () =>
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0/15 2 ? * 2,3,4,5,6 *)',
       ScheduleExpressionTimezone: 'Asia/Kolkata',
-      EndDate: '2027-06-30T00:00:00Z',
+      EndDate: '2027-06-30T00:00:00.000Z',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('ScheduleGuard') } }),
     });
