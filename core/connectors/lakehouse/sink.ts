@@ -10,15 +10,23 @@
  * `icefloe.job.<jobId>.run`). A commit repeated after it succeeded (same run id) is a no-op.
  */
 import * as arrow from 'apache-arrow';
+import { arrowSchemaOf } from '../../arrow/write/arrow-schema';
 import { conformTable } from '../../arrow/write/conform';
 import { writeDataFiles } from '../../arrow/write/data-file-writer';
 import { InvalidInputError } from '../../errors';
 import type { Catalog } from '../../iceberg/catalog/catalog';
 import { parseIdentifier, type TableIdentifier } from '../../iceberg/catalog/updates';
-import type { DataFile } from '../../iceberg/spec/manifest';
+import { type DataFile, DataFileContent } from '../../iceberg/spec/manifest';
 import type { PartitionSpec } from '../../iceberg/spec/partition-spec';
 import type { Schema } from '../../iceberg/spec/schema';
-import { dedupeByKey, keyFieldIds, writeCopyOnWrite, writeMergeOnRead } from '../../iceberg/transaction/merge';
+import {
+  dedupeByKey,
+  keyFieldIds,
+  rowKeys,
+  writeCopyOnWrite,
+  writeKeyDeletes,
+  writeMergeOnRead,
+} from '../../iceberg/transaction/merge';
 import { appendFiles, replaceAll, replaceFiles, rowDelta } from '../../iceberg/transaction/operations';
 import { ensureTable } from '../../iceberg/transaction/write-arrow';
 import type { JobOptions } from '../../manifest/types';
@@ -94,6 +102,40 @@ export class LakehouseSink implements Sink {
     return { chunkId, rows: table.numRows, bytes, detail: { files: files.map(dataFileToJson) } };
   }
 
+  /** Keys the source reports deleted, as equality delete files (v2+ tables). */
+  async stageDeletes(
+    ctx: RunContext,
+    options: JobOptions,
+    chunkId: string,
+    batches: AsyncIterable<arrow.RecordBatch>,
+  ): Promise<StagedChunk> {
+    const { metadata: m } = await this.catalog.loadTable(this.id(options));
+    if (m['format-version'] < 2)
+      throw new InvalidInputError(`table ${options.destTable}: deleting rows needs a format-version 2 table`);
+    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const list: arrow.RecordBatch[] = [];
+    for await (const b of batches) list.push(b);
+    if (list.length === 0) return { chunkId, rows: 0, bytes: 0, detail: { files: [] } };
+    const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
+    const prefix = `${safe(ctx.runId)}-${safe(chunkId)}`;
+    const files = await writeKeyDeletes(new arrow.Table(list), {
+      io: this.catalog.io,
+      metadata: m,
+      schema,
+      spec,
+      keyIds,
+      prefix,
+    });
+    const rows = files.reduce((n, f) => n + f.recordCount, 0);
+    return {
+      chunkId,
+      rows: 0,
+      bytes: files.reduce((n, f) => n + f.fileSizeInBytes, 0),
+      detail: { files: files.map(dataFileToJson), deletedKeys: rows },
+    };
+  }
+
   async commit(ctx: RunContext, options: JobOptions, chunks: StagedChunk[], state: JobState): Promise<CommitResult> {
     const id = this.id(options);
     const loaded = await this.catalog.loadTable(id);
@@ -102,6 +144,10 @@ export class LakehouseSink implements Sink {
       ((c.detail as { files?: unknown[] } | undefined)?.files ?? []).map(dataFileFromJson),
     );
     const rows = chunks.reduce((n, c) => n + c.rows, 0);
+    const keyDeletes = chunks.reduce(
+      (n, c) => n + Number((c.detail as { deletedKeys?: number } | undefined)?.deletedKeys ?? 0),
+      0,
+    );
     if (done) return { rowsWritten: rows, rowsDeleted: 0, sinkVersion: String(done['snapshot-id']) };
     const summary: Record<string, string> = { [`icefloe.job.${ctx.jobId}.run`]: ctx.runId };
     if (state.cursor !== undefined) summary[`icefloe.job.${ctx.jobId}.cursor`] = state.cursor;
@@ -116,7 +162,7 @@ export class LakehouseSink implements Sink {
       out = await rowDelta(this.catalog, id, files, opts);
     else if (strategy === 'merge') out = await this.commitCopyOnWrite(id, options, files, opts);
     else out = await appendFiles(this.catalog, id, files, opts);
-    const deleted = Number(out.snapshot.summary['deleted-records'] ?? 0);
+    const deleted = Number(out.snapshot.summary['deleted-records'] ?? 0) + keyDeletes;
     return { rowsWritten: rows, rowsDeleted: deleted, sinkVersion: String(out.snapshot['snapshot-id']) };
   }
 
@@ -130,22 +176,37 @@ export class LakehouseSink implements Sink {
     const { metadata: m } = await this.catalog.loadTable(id);
     const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
     const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const deletes = staged.filter((f) => f.content === DataFileContent.EqualityDeletes);
+    const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
+    const deleteKeys = new Set<string>();
+    const delSchema: Schema = { ...schema, fields: schema.fields.filter((f) => keyIds.includes(f.id)) };
+    for (const f of deletes) {
+      const t = arrow.tableFromIPC(pw.readParquet(await this.catalog.io.read(f.filePath)).intoIPCStream());
+      for (const k of rowKeys(conformTable(t, delSchema), delSchema, keyIds)) deleteKeys.add(k);
+    }
     const parts: arrow.RecordBatch[] = [];
-    for (const f of staged) {
+    for (const f of staged.filter((x) => x.content === DataFileContent.Data)) {
       const t = arrow.tableFromIPC(pw.readParquet(await this.catalog.io.read(f.filePath)).intoIPCStream());
       parts.push(...conformTable(t, schema).batches);
     }
-    const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
-    const incoming = dedupeByKey(new arrow.Table(parts), schema, keyIds);
-    const prefix = `${staged[0]?.filePath.split('/').pop()?.split('-')[0] ?? 'cow'}-cow-${Date.now()}`;
-    const { remove, add } = await writeCopyOnWrite(incoming, {
-      io: this.catalog.io,
-      metadata: m,
+    const incoming = dedupeByKey(
+      parts.length ? new arrow.Table(parts) : conformTable(new arrow.Table(arrowSchemaOf(schema), []), schema),
       schema,
-      spec,
       keyIds,
-      prefix,
-    });
+    );
+    const prefix = `${staged[0]?.filePath.split('/').pop()?.split('-')[0] ?? 'cow'}-cow-${Date.now()}`;
+    const { remove, add } = await writeCopyOnWrite(
+      incoming,
+      {
+        io: this.catalog.io,
+        metadata: m,
+        schema,
+        spec,
+        keyIds,
+        prefix,
+      },
+      deleteKeys,
+    );
     const out = await replaceFiles(this.catalog, id, remove, add, {
       ...opts,
       operation: remove.length ? 'overwrite' : 'append',

@@ -5,12 +5,13 @@
  * endpoint of the region, signed with SigV4.
  */
 import { InvalidInputError } from '../../errors';
-import { type FileIOConfig, fileIOFor } from '../io';
+import type { FileIOConfig } from '../io';
 import type { Catalog } from './catalog';
 import { FileCatalog } from './file-catalog';
 import { GlueCatalog, type GlueClientLike } from './glue-catalog';
 import type { RestAuth } from './rest-auth';
 import { RestCatalog } from './rest-catalog';
+import { RoutingFileIO } from './routing-file-io';
 import { SqlCatalog, type SqlClient } from './sql-catalog';
 
 export interface CatalogConfig {
@@ -31,7 +32,7 @@ export interface CatalogConfig {
 
 /** The catalog for a config. */
 export function catalogFromConfig(c: CatalogConfig): Catalog {
-  const io = fileIOFor(c.warehouse.startsWith('s3') ? c.warehouse : c.warehouse || '/', c.io ?? {});
+  const io = new RoutingFileIO(c.io ?? {});
   switch (c.type) {
     case 'file':
       return new FileCatalog(c.warehouse, io);

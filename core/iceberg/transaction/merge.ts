@@ -74,6 +74,29 @@ export interface MergeWriteOptions {
   prefix: string;
 }
 
+/**
+ * Equality delete files for keys reported deleted (key columns plus partition source columns when the
+ * source rows carry them). The partition spec's source columns must be among the keys, or the table
+ * unpartitioned, so each delete lands in the partition of the row it deletes.
+ */
+export async function writeKeyDeletes(keys: arrow.Table, o: MergeWriteOptions): Promise<DataFile[]> {
+  const sources = o.spec.fields.filter((f) => f.transform !== 'void').map((f) => f['source-id']);
+  if (sources.some((id) => !o.keyIds.includes(id)))
+    throw new InvalidInputError('deleting keys from a table partitioned by non-key columns is not supported');
+  const delSchema: Schema = { ...o.schema, fields: o.schema.fields.filter((f) => o.keyIds.includes(f.id)) };
+  const m = o.metadata;
+  return writeDataFiles(conformTable(keys, delSchema), {
+    io: o.io,
+    location: m.location,
+    spec: o.spec,
+    properties: m.properties,
+    schema: delSchema,
+    prefix: `${o.prefix}-keydel`,
+    content: DataFileContent.EqualityDeletes,
+    equalityIds: o.keyIds,
+  });
+}
+
 /** Merge-on-read: writes the data files and the equality delete files of an upsert. */
 export async function writeMergeOnRead(table: arrow.Table, o: MergeWriteOptions): Promise<DataFile[]> {
   const m = o.metadata;
@@ -100,10 +123,11 @@ function projectColumns(table: arrow.Table, schema: Schema): arrow.Table {
 export async function writeCopyOnWrite(
   table: arrow.Table,
   o: MergeWriteOptions,
+  deleteKeys: Set<string> = new Set(),
 ): Promise<{ remove: string[]; add: DataFile[] }> {
   const m = o.metadata;
-  const incoming = new Set(rowKeys(table, o.schema, o.keyIds));
-  const bounds = keyBounds(table, o);
+  const incoming = new Set([...rowKeys(table, o.schema, o.keyIds), ...deleteKeys]);
+  const bounds = deleteKeys.size > 0 ? undefined : keyBounds(table, o);
   const live = (await Promise.all((await currentManifests(o.io, m)).map((mf) => liveEntries(o.io, m, mf)))).flat();
   const deletes = live.filter((e) => e.dataFile.content === DataFileContent.EqualityDeletes);
   const remove: string[] = [];

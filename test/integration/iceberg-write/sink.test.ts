@@ -64,4 +64,39 @@ describe('lakehouse sink', () => {
     expect(files.some((f) => f.includes('/r3-'))).toBe(false);
     expect(await readRows(catalog, id)).toHaveLength(4);
   });
+
+  it.each(['merge-on-read', 'copy-on-write'])('applies deleted keys staged by stageDeletes (%s)', async (mode) => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const sink = new LakehouseSink(catalog);
+    const opts: JobOptions = {
+      destTable: `del.t_${mode.replace(/-/g, '_')}`,
+      incrementalStrategy: 'merge',
+      primaryKey: ['id'],
+    };
+    const ctx = { jobId: 'j', runId: 'r1' };
+    await sink.prepare(ctx, opts, table([1], 'a').schema);
+    const { metadata } = await catalog.loadTable({ namespace: ['del'], name: `t_${mode.replace(/-/g, '_')}` });
+    await catalog.commitTable({
+      identifier: { namespace: ['del'], name: `t_${mode.replace(/-/g, '_')}` },
+      requirements: [],
+      updates: [{ action: 'set-properties', updates: { 'write.merge.mode': mode } }],
+    });
+    expect(metadata.properties['write.merge.mode']).toBeUndefined();
+    const c1 = await sink.stage(ctx, opts, 'c1', batches(table([1, 2, 3], 'a')));
+    await sink.commit(ctx, opts, [c1], state('r1', '1'));
+    const ctx2 = { jobId: 'j', runId: 'r2' };
+    const up = await sink.stage(ctx2, opts, 'c1', batches(table([3], 'b')));
+    const del = await sink.stageDeletes!(
+      ctx2,
+      opts,
+      'd1',
+      batches(new arrow.Table({ id: arrow.makeVector(Int32Array.from([1])) })),
+    );
+    const out = await sink.commit(ctx2, opts, [up, del], state('r2', '2'));
+    expect(out.rowsDeleted).toBeGreaterThanOrEqual(1);
+    const rows = (await readRows(catalog, { namespace: ['del'], name: `t_${mode.replace(/-/g, '_')}` })).sort(
+      byKey('id'),
+    );
+    expect(rows.map((r) => `${r.id}:${r.v}`)).toEqual(['2:a2', '3:b3']);
+  });
 });
