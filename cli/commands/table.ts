@@ -4,7 +4,7 @@
  * says the output is incomplete, so partial output is never mistaken for a complete result.
  */
 import { batchRows, csvCell } from '../../core/arrow/read/render';
-import { InvalidInputError } from '../../core/errors';
+import { InvalidInputError, NotFoundError } from '../../core/errors';
 import type { FileIOConfig } from '../../core/iceberg/io';
 import { stringifyJson } from '../../core/iceberg/spec/json';
 import { typeToString } from '../../core/iceberg/spec/types';
@@ -184,18 +184,28 @@ export const command: Command = {
     }
     if (location === undefined) throw new InvalidInputError(`table ${sub}: missing <table>`);
     if (extra.length > 0) throw new InvalidInputError(`table ${sub}: unexpected argument '${extra[0]}'`);
-    const table = await openTable(location, {
-      allowMovedPaths: values['allow-moved-paths'] === true,
-      ioConfig: ioConfig(values),
-    });
-    if (sub === 'describe') {
-      await write(io, values.json ? `${json(table.describe())}\n` : describeText(table));
-      return 0;
+    const moved = values['allow-moved-paths'] === true;
+    const table = await openTable(location, { allowMovedPaths: moved, ioConfig: ioConfig(values) });
+    try {
+      return await runSub(sub, table, values, io);
+    } catch (err) {
+      // A file written under another root usually means a copied table: say how to read it.
+      if (err instanceof NotFoundError && !moved && !err.message.includes(table.loaded.root)) {
+        err.message = `${err.message} (the table was written at ${table.metadata.location}; to read a copy, use --allow-moved-paths)`;
+      }
+      throw err;
     }
-    if (sub === 'history') {
-      await write(io, values.json ? `${json(table.history())}\n` : historyText(table));
-      return 0;
-    }
-    return scan(table, values, io);
   },
 };
+
+async function runSub(sub: string, table: Table, values: Values, io: CliIO): Promise<number> {
+  if (sub === 'describe') {
+    await write(io, values.json ? `${json(table.describe())}\n` : describeText(table));
+    return 0;
+  }
+  if (sub === 'history') {
+    await write(io, values.json ? `${json(table.history())}\n` : historyText(table));
+    return 0;
+  }
+  return scan(table, values, io);
+}

@@ -19,7 +19,8 @@ function isNotFound(err: unknown): boolean {
 }
 
 function wrap(err: unknown, path: string, action: string): Error {
-  if (isNotFound(err)) return new NotFoundError(`file not found: ${path}`, { cause: err });
+  // No cause: "ENOENT: no such file…" would only repeat the message on the error line.
+  if (isNotFound(err)) return new NotFoundError(`file not found: ${path}`);
   return new IcefloeError(`cannot ${action} ${path}: ${(err as Error).message}`, { cause: err });
 }
 

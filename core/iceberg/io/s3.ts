@@ -127,7 +127,7 @@ export class S3FileIO implements FileIO {
       return await withRetry(`${action} ${path}`, fn, this.retry);
     } catch (err) {
       if (err instanceof IcefloeError) throw err;
-      if (isMissing(err)) throw new NotFoundError(`file not found: ${path}`, { cause: err });
+      if (isMissing(err)) throw new NotFoundError(`file not found: ${path}`);
       if (httpStatus(err) === 412 || (err as Error).name === 'PreconditionFailed') {
         throw new AlreadyExistsError(`file already exists: ${path}`, { cause: err });
       }
