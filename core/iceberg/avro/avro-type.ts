@@ -63,17 +63,56 @@ const bigLong = avro.types.LongType.__with(
   true,
 );
 
+interface Tap {
+  buf: Buffer;
+  pos: number;
+}
+
+/**
+ * The same type with a direct varint read: avsc's generic path slices a Buffer per long, which
+ * dominates decoding of manifests (every count and size is a long). Longer than 7 bytes (beyond
+ * 2^48) falls back to the exact bigint path. A read past the end leaves `pos` beyond the buffer,
+ * which avsc reports as a truncated value.
+ */
+const fastLong = Object.create(bigLong, {
+  _read: {
+    value(tap: Tap): number | bigint {
+      const buf = tap.buf;
+      const start = tap.pos;
+      let pos = start;
+      let n = 0;
+      let mul = 1;
+      for (let i = 0; i < 7; i++) {
+        const b = buf[pos++];
+        if (b === undefined) {
+          tap.pos = buf.length + 1;
+          return 0;
+        }
+        n += (b & 0x7f) * mul;
+        if (b < 0x80) {
+          tap.pos = pos;
+          return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+        }
+        mul *= 128;
+      }
+      while ((buf[pos] ?? 0) & 0x80) pos++;
+      tap.pos = pos + 1;
+      return varintToLong(buf.subarray(start, pos + 1));
+    },
+  },
+}) as typeof bigLong;
+
 /**
  * An avsc Type for a raw schema (JSON object with `field-id` attributes kept by the caller),
  * with lossless longs (number when safe, else bigint). Records decode to plain objects; `["null", T]` unions unwrap.
  */
 export function avroType(schema: unknown): avro.Type {
   return avro.Type.forSchema(schema as avro.Schema, {
-    registry: { long: bigLong as unknown as avro.Type },
+    registry: { long: fastLong as unknown as avro.Type },
     // `{"type": "long", "logicalType": …}` bypasses the registry: catch every long form here.
     typeHook: (s: avro.Schema) =>
       s === 'long' || (typeof s === 'object' && s !== null && (s as { type?: unknown }).type === 'long')
-        ? (bigLong as unknown as avro.Type)
+        ? (fastLong as unknown as avro.Type)
         : undefined,
     wrapUnions: 'auto',
     noAnonymousTypes: false,

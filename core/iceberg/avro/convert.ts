@@ -8,10 +8,11 @@ import { decimalBytes } from './schemas';
 
 export type AvroRecord = Record<string, unknown>;
 
-/** A copy of Avro bytes as a plain Uint8Array (not a Buffer view into the decoded block). */
+/** Avro bytes as a plain Uint8Array view (no copy) of the decoded block. */
 export function bytesOf(v: unknown): Uint8Array | undefined {
   if (v === null || v === undefined) return undefined;
-  return new Uint8Array(v as Uint8Array);
+  const b = v as Uint8Array;
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 export function numOf(v: unknown): number | undefined {
@@ -35,7 +36,8 @@ export function countMap(v: unknown): Map<number, number> | undefined {
 export function bytesMap(v: unknown): Map<number, Uint8Array> | undefined {
   if (!Array.isArray(v)) return undefined;
   const m = new Map<number, Uint8Array>();
-  for (const kv of v as { key: number; value: Uint8Array }[]) m.set(Number(kv.key), new Uint8Array(kv.value));
+  for (const kv of v as { key: number; value: Uint8Array }[])
+    m.set(Number(kv.key), new Uint8Array(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength));
   return m;
 }
 
