@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildIcefloeApp } from '../../lib/icefloe-app';
-import { acknowledge } from '../../lib/nag';
+import { acknowledge, justifyWildcards } from '../../lib/nag';
 import { alphaomega, instanceSecret, localLakehouse, ordersWorkflow, postgresDepot } from './manifests';
 import { acknowledgements, INLINE_CODE, nagFindings, setOf, synthApp } from './synth';
 
@@ -56,6 +57,23 @@ describe('cdk-nag AwsSolutions', () => {
     buildIcefloeApp(app, setOf(alphaomega()), { code: INLINE_CODE });
     new s3.Bucket(new Stack(app, 'Extra'), 'Unlogged');
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('acknowledges only the wildcards a justification matches; any other stays a finding', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Wild');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const bucket = new s3.Bucket(stack, 'B', { enforceSSL: true });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('prefix/*')] }),
+    );
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:Get*'], resources: [bucket.bucketArn] }));
+    justifyWildcards(role, [
+      { finding: /^Resource::<B[0-9A-F]+\.Arn>\/prefix\/\*$/, reason: 'objects under one prefix of one bucket' },
+    ]);
+    app.synth();
+    const iam5 = nagFindings(app).filter((f) => f.startsWith('AwsSolutions-IAM5'));
+    expect(iam5).toEqual(['AwsSolutions-IAM5[Action::s3:Get*] Wild/Role/DefaultPolicy/Resource']);
   });
 
   it('refuses an acknowledgement without a reason', () => {
