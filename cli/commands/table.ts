@@ -25,7 +25,8 @@ options:
   --snapshot-id ID       scan this snapshot
   --as-of ISO-TIME       scan the snapshot current at this time
   --ref NAME             scan the snapshot of a branch or tag
-  --columns a,b          top-level columns to output (default: all)
+  --columns a,b          top-level columns to output (default: all); also _file, _pos, _row_id,
+                         _last_updated_sequence_number
   --where EXPR           filter, e.g. "id > 10 and name is not null"
   --limit N              at most N rows
   --format jsonl|csv     scan output format (default jsonl)

@@ -8,7 +8,10 @@ import { isPrimitive, type NestedField } from '../../iceberg/spec/types';
 import { arrowTypeOf } from '../write/arrow-schema';
 import { buildData } from './build';
 import { tupleKey } from './deletes';
-import { LAST_UPDATED_SEQUENCE_NUMBER, ROW_ID } from './lineage';
+import { FILE_ID, LAST_UPDATED_SEQUENCE_NUMBER, POS_ID, ROW_ID } from './lineage';
+
+const METADATA_IDS = new Set([FILE_ID, POS_ID, ROW_ID, LAST_UPDATED_SEQUENCE_NUMBER]);
+
 import type { ColumnSource } from './project';
 import { vectorGetter } from './raw-values';
 import type { ReadTask, RowAccessor } from './read-file';
@@ -68,6 +71,8 @@ export class BatchColumns {
    */
   private inheritLineage(j: number, col: unknown[]): void {
     const id = this.read[j]?.id;
+    if (id === FILE_ID) col.fill(this.task.dataFile.filePath);
+    if (id === POS_ID) for (let r = 0; r < col.length; r++) col[r] = BigInt(this.start + r);
     if (id !== ROW_ID && id !== LAST_UPDATED_SEQUENCE_NUMBER) return;
     const first = this.task.dataFile.firstRowId;
     for (let r = 0; r < col.length; r++) {
@@ -81,7 +86,7 @@ export class BatchColumns {
   private passThrough(j: number, type: arrow.DataType): arrow.Data | undefined {
     const c = this.plan[j];
     const f = this.read[j];
-    if (c?.kind !== 'file' || !f || !isPrimitive(f.type) || f.id === ROW_ID || f.id === LAST_UPDATED_SEQUENCE_NUMBER) {
+    if (c?.kind !== 'file' || !f || !isPrimitive(f.type) || METADATA_IDS.has(f.id)) {
       return undefined;
     }
     const vector = this.table.getChildAt(c.index);

@@ -89,6 +89,10 @@ export const cases: FixtureCase[] = [
       // 26-32: last-sequence-number 1 and one metadata-log entry
       expect(t.metadata['last-sequence-number']).toBe(1n);
       expect(t.metadata['metadata-log']).toHaveLength(1);
+      // 15-21: the versions are 00000-eedf51e6-… (in the log) and 00001-aaf0d033-… (current)
+      expect(t.metadata['metadata-log'][0]?.['metadata-file']).toMatch(
+        /\/00000-eedf51e6-8c09-463b-8850-844ee6ec1de0\.metadata\.json$/,
+      );
       // 33-37
       expect(await scanRows(t)).toEqual([
         { id: 1, name: 'Alice' },

@@ -356,6 +356,10 @@ export const cases: FixtureCase[] = [
       expect(rows.sort()).toEqual([1, 3, 5]);
       expect(scan.stats.dataFiles).toBe(5);
       expect(scan.stats.deleteEntries).toBe(2);
+      // the deleted positions, by file, through the _file/_pos metadata columns: 2 rows of 5 gone
+      const positions = await scanRows(t, { columns: ['i', '_file', '_pos'] });
+      expect(positions).toHaveLength(3);
+      expect(positions.every((r) => String(r._file).endsWith('.parquet') && typeof r._pos === 'number')).toBe(true);
     },
   },
   {
