@@ -25,7 +25,7 @@ import { scaledText } from '../../../core/connectors/postgres/copy-encoder';
 import { PostgresSink } from '../../../core/connectors/postgres/sink';
 import { InvalidInputError } from '../../../core/errors';
 import { batchOf, bitmapOf, col, fixedData, iterOf } from '../../helpers/postgres';
-import type { SinkHarness } from './sink.contract';
+import type { SinkHarness } from './sink-harness';
 
 const UUID = new Uint8Array([
   0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,

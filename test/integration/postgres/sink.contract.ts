@@ -2,78 +2,17 @@
  * The Postgres sink contract, written once and run against every driver (`pg` on the real server, PGlite).
  * Each suite works in its own schema and drops it afterwards.
  */
-import { Int32, Int64, type RecordBatch, type Schema, Utf8 } from 'apache-arrow';
-import type { PgDriver, PgSession } from '../../../core/connectors/postgres/driver';
+import { Int64, type RecordBatch } from 'apache-arrow';
+import type { PgDriver } from '../../../core/connectors/postgres/driver';
 import { PostgresSink } from '../../../core/connectors/postgres/sink';
-import type { JobState, RunContext, StagedChunk } from '../../../core/connectors/types';
+import type { StagedChunk } from '../../../core/connectors/types';
 import { InvalidInputError } from '../../../core/errors';
 import type { JobOptions } from '../../../core/manifest/types';
 import { batchOf, col, dropSchema, fixedData, iterOf, uniqueSchema } from '../../helpers/postgres';
+import { describeAtomicity } from './sink-atomicity.contract';
+import { orders, type SinkHarness, state } from './sink-harness';
 import { describeTypeRoundTrip } from './sink-types.contract';
 import { describeSourceContract } from './source.contract';
-
-/** Rows `(id, name, qty)`; `id` Int64. */
-export function orders(rows: [number, string | null, number | null][]): RecordBatch {
-  return batchOf([
-    col(
-      'id',
-      new Int64(),
-      fixedData(
-        new Int64(),
-        rows.map((r) => BigInt(r[0])),
-      ),
-    ),
-    col(
-      'name',
-      new Utf8(),
-      rows.map((r) => r[1]),
-    ),
-    col(
-      'qty',
-      new Int32(),
-      rows.map((r) => r[2]),
-    ),
-  ]);
-}
-
-export interface SinkHarness {
-  driver: PgDriver;
-  sink: PostgresSink;
-  schema: string;
-  /** Runs a whole job: prepare, stage each chunk (in the given order), commit with chunk order `order`. */
-  run(
-    opts: JobOptions,
-    runId: string,
-    chunks: [string, RecordBatch[]][],
-    extra?: { order?: string[]; cursor?: string; schema?: Schema },
-  ): Promise<{ written: number; deleted: number }>;
-  rows(table: string, orderBy?: string): Promise<Record<string, unknown>[]>;
-}
-
-/** A driver whose sessions throw when a statement matches `pattern` (fault injection). */
-export function failAt(driver: PgDriver, pattern: RegExp): PgDriver {
-  const wrap = (s: PgSession): PgSession => ({
-    query: (sql, params) => {
-      if (pattern.test(sql)) return Promise.reject(new Error(`injected fault at: ${sql.slice(0, 40)}`));
-      return s.query(sql, params);
-    },
-    queryArrays: (sql, params) => s.queryArrays(sql, params),
-    copyFrom: (target, options, data) => s.copyFrom(target, options, data),
-  });
-  return {
-    ...wrap(driver),
-    kind: driver.kind,
-    session: (fn) => driver.session((s) => fn(wrap(s))),
-    transaction: (fn) => driver.transaction((s) => fn(wrap(s))),
-    close: () => driver.close(),
-  };
-}
-
-export function state(ctx: RunContext, cursor?: string): JobState {
-  return { jobId: ctx.jobId, runId: ctx.runId, cursor, rowsWritten: 0, committedAt: new Date().toISOString() };
-}
-
-/** Runs the contract for one driver. `open` is called once per file (PGlite start-up costs about a second). */
 export function describeSinkContract(name: string, open: () => Promise<PgDriver>): void {
   describe(`postgres sink contract: ${name}`, () => {
     const h = {} as SinkHarness;
@@ -277,120 +216,6 @@ export function describeSinkContract(name: string, open: () => Promise<PgDriver>
       ]);
     });
 
-    it('a chunk staged twice does not duplicate rows', async () => {
-      const o = opts('twice', { incrementalStrategy: 'append' });
-      const ctx = { jobId: 'job-twice', runId: 'r1' };
-      const b = orders([
-        [1, 'a', 1],
-        [2, 'b', 2],
-      ]);
-      await h.sink.prepare(ctx, o, b.schema);
-      await h.sink.stage(ctx, o, 'c1', iterOf(b));
-      const again = await h.sink.stage(ctx, o, 'c1', iterOf(b));
-      const other = await h.sink.stage(ctx, o, 'c2', iterOf(orders([[3, 'c', 3]])));
-      expect(again.rows).toBe(2);
-      await h.sink.commit(ctx, o, [again, other], state(ctx));
-      expect((await h.rows('twice')).map((r) => r.id)).toEqual(['1', '2', '3']);
-    });
-
-    it('a crash after some chunks were staged leaves the target as it was; the re-run equals an uninterrupted run', async () => {
-      const o = opts('crash', { incrementalStrategy: 'merge', primaryKey: ['id'] });
-      const c = (n: number) =>
-        orders([
-          [n, `v${n}`, n * 10],
-          [1, `one-from-${n}`, n],
-        ]);
-      await h.run(o, 'r0', [
-        [
-          'c0',
-          [
-            orders([
-              [1, 'one', 1],
-              [9, 'nine', 9],
-            ]),
-          ],
-        ],
-      ]);
-      const before = await h.rows('crash');
-      const ctx = { jobId: `job-${o.destTable}`, runId: 'crashed' };
-      await h.sink.prepare(ctx, o, c(2).schema);
-      await h.sink.stage(ctx, o, 'c1', iterOf(c(2)));
-      await h.sink.stage(ctx, o, 'c2', iterOf(c(3)));
-      // The process dies here: no commit, no abort.
-      expect(await h.rows('crash')).toEqual(before);
-      expect((await h.sink.readState(ctx.jobId, o))?.runId).toBe('r0');
-      await h.run(o, 'rerun', [
-        ['c1', [c(2)]],
-        ['c2', [c(3)]],
-        ['c3', [c(4)]],
-      ]);
-      const rerun = await h.rows('crash');
-      // The same chunks into a fresh copy of the "before" table, uninterrupted.
-      const o2 = opts('crash_ref', { incrementalStrategy: 'merge', primaryKey: ['id'] });
-      await h.run(o2, 'r0', [
-        [
-          'c0',
-          [
-            orders([
-              [1, 'one', 1],
-              [9, 'nine', 9],
-            ]),
-          ],
-        ],
-      ]);
-      await h.run(o2, 'r1', [
-        ['c1', [c(2)]],
-        ['c2', [c(3)]],
-        ['c3', [c(4)]],
-      ]);
-      expect(rerun).toEqual(await h.rows('crash_ref'));
-      expect(rerun.find((r) => r.id === '1')).toEqual({ id: '1', name: 'one-from-4', qty: 4 });
-      const dropped = await h.sink.cleanupStale(0, o);
-      expect(dropped).toHaveLength(1);
-    });
-
-    it('a failure inside the commit transaction (after the MERGE, at the state upsert) rolls everything back', async () => {
-      const o = opts('atomic', { incrementalStrategy: 'merge', primaryKey: ['id'] });
-      await h.run(o, 'r1', [['c1', [orders([[1, 'a', 1]])]]]);
-      const before = await h.rows('atomic');
-      const failing = new PostgresSink(failAt(h.driver, /INSERT INTO .*icefloe_state/));
-      const ctx = { jobId: `job-${o.destTable}`, runId: 'r2' };
-      const b = orders([
-        [1, 'changed', 9],
-        [2, 'new', 2],
-      ]);
-      await failing.prepare(ctx, o, b.schema);
-      const c = await failing.stage(ctx, o, 'c1', iterOf(b));
-      await expect(failing.commit(ctx, o, [c], state(ctx, '2'))).rejects.toThrow(/injected/);
-      expect(await h.rows('atomic')).toEqual(before);
-      expect(await h.sink.readState(ctx.jobId, o)).toMatchObject({ runId: 'r1' });
-      // The staging survived the failed commit: committing again (no fault) finishes the run.
-      await h.sink.commit(ctx, o, [c], state(ctx, '2'));
-      expect((await h.rows('atomic')).map((r) => r.name)).toEqual(['changed', 'new']);
-    });
-
-    it('a retried commit of an already committed run changes nothing', async () => {
-      const o = opts('retry', { incrementalStrategy: 'append' });
-      const ctx = { jobId: 'job-retry', runId: 'r1' };
-      const b = orders([[1, 'a', 1]]);
-      await h.sink.prepare(ctx, o, b.schema);
-      const c = await h.sink.stage(ctx, o, 'c1', iterOf(b));
-      await h.sink.commit(ctx, o, [c], state(ctx, '1'));
-      expect(await h.sink.commit(ctx, o, [c], state(ctx, '1'))).toMatchObject({ rowsWritten: 1 });
-      expect(await h.rows('retry')).toHaveLength(1);
-      expect(await h.sink.readState('job-never-ran', o)).toBeUndefined();
-    });
-
-    it('abort drops the run staging and leaves the target untouched', async () => {
-      const o = opts('abort', { incrementalStrategy: 'append' });
-      const ctx = { jobId: 'job-abort', runId: 'r1' };
-      await h.sink.prepare(ctx, o, orders([]).schema);
-      await h.sink.stage(ctx, o, 'c1', iterOf(orders([[1, 'a', 1]])));
-      await h.sink.abort(ctx, o);
-      expect(await h.rows('abort')).toEqual([]);
-      await expect(h.sink.commit(ctx, o, [], state(ctx))).rejects.toThrow(/no staging/);
-    });
-
     it('merge without a primary key is refused before anything is created', async () => {
       const o = opts('nopk', { incrementalStrategy: 'merge' });
       await expect(h.sink.prepare({ jobId: 'j', runId: 'r' }, o, orders([]).schema)).rejects.toBeInstanceOf(
@@ -414,6 +239,7 @@ export function describeSinkContract(name: string, open: () => Promise<PgDriver>
       expect(x.rows[0]?.ok).toBe(true);
     });
 
+    describeAtomicity(() => h);
     describeTypeRoundTrip(() => h);
     describeSourceContract(() => h);
   });

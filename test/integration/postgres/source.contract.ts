@@ -2,7 +2,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import { PostgresSource } from '../../../core/connectors/postgres/source';
 import type { JobOptions } from '../../../core/manifest/types';
-import type { SinkHarness } from './sink.contract';
+import type { SinkHarness } from './sink-harness';
 
 export function describeSourceContract(harness: () => SinkHarness): void {
   it('the source reads a table back in chunks, incrementally from a cursor, and through a query', async () => {
