@@ -10,6 +10,7 @@ import { toScheduleExpression } from '../../core/aws/schedule-expression';
 import { InvalidInputError } from '../../core/errors';
 import type { WorkflowSchedule as ScheduleSpec } from '../../core/manifest/types';
 import { acknowledge, arnHead, justifyWildcards } from '../nag';
+import { effectiveRemovalPolicy } from './lakehouse-storage';
 import { stateMachineArn } from './workflow-state-machine';
 
 /** Properties of {@link WorkflowSchedule}. */
@@ -138,7 +139,10 @@ export class WorkflowSchedule extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       logs: {
         destination: new logs.LogGroup(this, 'GuardLogs', {
+          // /aws/vendedlogs/ keeps Step Functions log delivery out of the account's 5 KB logs resource policy.
           logGroupName: `/aws/vendedlogs/states/${props.targetName}-guard`,
+          // A named group outlives its stack unless data may be destroyed (then a redeploy can recreate it).
+          removalPolicy: effectiveRemovalPolicy(this),
           encryptionKey: props.encryptionKey,
           retention: logs.RetentionDays.ONE_YEAR,
         }),

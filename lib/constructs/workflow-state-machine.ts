@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { PlaceholderName } from '../../statemachines';
 import { ARN_REF, acknowledge, arnHead, justifyWildcards } from '../nag';
+import { effectiveRemovalPolicy } from './lakehouse-storage';
 import type { TaskName } from './task-function';
 
 /** Properties of {@link WorkflowStateMachine}. */
@@ -56,7 +57,10 @@ export class WorkflowStateMachine extends Construct {
     });
     this.grant(props);
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      // /aws/vendedlogs/ keeps Step Functions log delivery out of the account's 5 KB logs resource policy.
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      // A named group outlives its stack unless data may be destroyed (then a redeploy can recreate it).
+      removalPolicy: effectiveRemovalPolicy(this),
       encryptionKey: props.logsKey,
       retention: logs.RetentionDays.ONE_YEAR,
     });
