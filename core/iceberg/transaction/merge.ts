@@ -14,7 +14,7 @@ import { valueReader } from '../../arrow/write/metrics';
 import { takeTable } from '../../arrow/write/take';
 import { InvalidInputError } from '../../errors';
 import type { FileIO } from '../io/file-io';
-import { type DataFile, DataFileContent } from '../spec/manifest';
+import { type DataFile, DataFileContent, type ManifestEntry } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
 import type { TableMetadata } from '../spec/table-metadata';
@@ -128,20 +128,17 @@ export async function writeCopyOnWrite(
   const m = o.metadata;
   const incoming = new Set([...rowKeys(table, o.schema, o.keyIds), ...deleteKeys]);
   const bounds = deleteKeys.size > 0 ? undefined : keyBounds(table, o);
-  const live = (await Promise.all((await currentManifests(o.io, m)).map((mf) => liveEntries(o.io, m, mf)))).flat();
-  const deletes = live.filter((e) => e.dataFile.content === DataFileContent.EqualityDeletes);
+  const live = await liveFiles(o.io, m);
+  const deletes = new DeleteApplier(o.io, o.schema, live);
   const remove: string[] = [];
   const kept: arrow.Table[] = [];
   for (const e of live) {
     if (e.dataFile.content !== DataFileContent.Data || !mayContain(e.dataFile, o, bounds)) continue;
     const rows = conformTable(readParquet(await o.io.read(e.dataFile.filePath)), o.schema);
     const keys = rowKeys(rows, o.schema, o.keyIds);
-    const dropped = await deletedKeys(
-      o,
-      deletes.filter((d) => (d.sequenceNumber ?? 0n) > (e.sequenceNumber ?? 0n)),
-    );
-    const keep = keys.flatMap((k, i) => (incoming.has(k) || dropped.has(k) ? [] : [i]));
-    if (keep.length === rows.numRows && !keys.some((k) => incoming.has(k))) continue;
+    if (!keys.some((k) => incoming.has(k))) continue;
+    const dropped = await deletes.deletedRows(rows, e);
+    const keep = keys.flatMap((k, i) => (incoming.has(k) || dropped.has(i) ? [] : [i]));
     remove.push(e.dataFile.filePath);
     if (keep.length > 0) kept.push(takeTable(rows, Int32Array.from(keep)));
   }
@@ -155,16 +152,58 @@ export async function writeCopyOnWrite(
   return { remove, add: await writeDataFiles(all, { ...base, prefix: o.prefix }) };
 }
 
-async function deletedKeys(o: MergeWriteOptions, deletes: { dataFile: DataFile }[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const d of deletes) {
-    const ids = d.dataFile.equalityIds ?? [];
-    if (ids.join() !== o.keyIds.join()) continue;
-    const delSchema: Schema = { ...o.schema, fields: o.schema.fields.filter((f) => ids.includes(f.id)) };
-    const t = conformTable(readParquet(await o.io.read(d.dataFile.filePath)), delSchema);
-    for (const k of rowKeys(t, delSchema, ids)) out.add(k);
+/** Live entries of the current snapshot; position deletes are refused (rewrites cannot apply them yet). */
+export async function liveFiles(io: FileIO, m: TableMetadata): Promise<ManifestEntry[]> {
+  const live = (await Promise.all((await currentManifests(io, m)).map((mf) => liveEntries(io, m, mf)))).flat();
+  if (live.some((e) => e.dataFile.content === DataFileContent.PositionDeletes))
+    throw new InvalidInputError('rewriting data files of a table with position delete files is not supported yet');
+  return live;
+}
+
+/**
+ * Applies a table's equality deletes to rows of a data file being rewritten: a rewritten file gets a new
+ * sequence number, so deletes that applied to the old file would no longer apply to the new one.
+ */
+export class DeleteApplier {
+  private readonly sets = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly io: FileIO,
+    private readonly schema: Schema,
+    private readonly live: ManifestEntry[],
+  ) {}
+
+  /** Row numbers of `rows` (the data file of `entry`) deleted by equality deletes with a higher sequence number. */
+  async deletedRows(rows: arrow.Table, entry: ManifestEntry): Promise<Set<number>> {
+    const out = new Set<number>();
+    const seq = entry.sequenceNumber ?? 0n;
+    const applicable = this.live.filter(
+      (d) => d.dataFile.content === DataFileContent.EqualityDeletes && (d.sequenceNumber ?? 0n) > seq,
+    );
+    for (const d of applicable) {
+      const ids = d.dataFile.equalityIds ?? [];
+      const keys = await this.keysOf(d.dataFile, ids);
+      rowKeys(rows, this.schema, ids).forEach((k, i) => {
+        if (keys.has(k)) out.add(i);
+      });
+    }
+    return out;
   }
-  return out;
+
+  private async keysOf(f: DataFile, ids: number[]): Promise<Set<string>> {
+    const hit = this.sets.get(f.filePath);
+    if (hit) return hit;
+    const delSchema: Schema = { ...this.schema, fields: this.schema.fields.filter((x) => ids.includes(x.id)) };
+    const t = conformTable(readParquet(await this.io.read(f.filePath)), delSchema);
+    const keys = new Set(rowKeys(t, delSchema, ids));
+    this.sets.set(f.filePath, keys);
+    return keys;
+  }
+}
+
+/** Decodes a whole Parquet file into Arrow. */
+export function readParquetTable(bytes: Uint8Array): arrow.Table {
+  return readParquet(bytes);
 }
 
 function readParquet(bytes: Uint8Array): arrow.Table {

@@ -63,3 +63,35 @@ describe('append and overwrite through the file catalog', () => {
     expect(metadata['last-sequence-number']).toBe(3n);
   });
 });
+
+describe('data file layout', () => {
+  it('rolls files at write.target-file-size-bytes and spreads them with the object-storage layout', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const layoutId = { namespace: ['db'], name: 'layout' };
+    const n = 20_000;
+    const big = batch(
+      Array.from({ length: n }, (_, i) => BigInt(i)),
+      Array.from({ length: n }, (_, i) => `name-${i}-${'x'.repeat(i % 50)}`),
+    );
+    const schema = icebergSchemaOf(big.schema);
+    await catalog.createTable(layoutId, {
+      schema,
+      properties: { 'write.target-file-size-bytes': '65536', 'write.object-storage.enabled': 'true' },
+    });
+    const { metadata: m } = await catalog.loadTable(layoutId);
+    const files = await writeDataFiles(conformTable(big, schema), {
+      io: catalog.io,
+      location: m.location,
+      schema,
+      spec: m['partition-specs'][0]!,
+      properties: m.properties,
+      prefix: 'roll',
+    });
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.reduce((s, f) => s + f.recordCount, 0)).toBe(n);
+    for (const f of files)
+      expect(f.filePath).toMatch(/\/data\/[01]{4}\/[01]{4}\/[01]{4}\/[01]{8}\/roll-[0-9a-f]{8}-\d{5}\.parquet$/);
+    await appendFiles(catalog, layoutId, files);
+    expect(await readRows(catalog, layoutId)).toHaveLength(n);
+  });
+});

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { FileCatalog } from '../../../../core/iceberg/catalog/file-catalog';
 import { LocalFileIO } from '../../../../core/iceberg/io/local';
+import { deleteWhere } from '../../../../core/iceberg/transaction/delete';
 import { ensureTable, writeArrow } from '../../../../core/iceberg/transaction/write-arrow';
 import { byKey, readRows } from './read-back';
 
@@ -67,5 +68,28 @@ describe('schema evolution on write', () => {
     const got = await readRows(catalog, id);
     expect(got).toHaveLength(3);
     expect(got.find((r) => r.n === 3n)).toEqual({ n: 3n, extra: 'e' });
+  });
+});
+
+describe('delete by predicate', () => {
+  it('removes whole files, rewrites partial ones, skips files the metrics rule out', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['m'], name: 'deletes' };
+    await ensureTable(catalog, id, rows([1], 'a').schema);
+    await writeArrow(catalog, id, rows([1, 2, 3], 'a'), { mode: 'append' });
+    await writeArrow(catalog, id, rows([10, 11], 'b'), { mode: 'append' });
+    await writeArrow(catalog, id, rows([20, 21], 'c'), { mode: 'append' });
+    await writeArrow(catalog, id, rows([2], 'u'), { mode: 'merge', keys: ['id'] });
+    const out = await deleteWhere(catalog, id, 'id >= 3 and id <= 11');
+    expect(out?.snapshot.summary).toMatchObject({
+      operation: 'overwrite',
+      'deleted-data-files': '2',
+      'added-data-files': '1',
+    });
+    expect((await readRows(catalog, id)).map((r) => `${r.id}${r.v}`).sort()).toEqual(['1a1', '20c20', '21c21', '2u2']);
+    expect(await deleteWhere(catalog, id, 'id > 100')).toBeUndefined();
+    const all = await deleteWhere(catalog, id, "v = 'c20' or v = 'c21'");
+    expect(all?.snapshot.summary.operation).toBe('delete');
+    expect((await readRows(catalog, id)).map((r) => `${r.id}${r.v}`).sort()).toEqual(['1a1', '2u2']);
   });
 });
