@@ -23,9 +23,47 @@ export function isUuidField(field: Field, hints?: Record<string, string>): boole
  */
 export function pgTypeFor(field: Field, hints?: Record<string, string>): string {
   if (isUuidField(field, hints)) return 'uuid';
+  const hint = hints?.[field.name];
+  if (hint !== undefined) return hintedType(hint, field.name);
   const kept = field.metadata.get('icefloe:pg-type');
   if (kept && DataType.isUtf8(field.type) && /^(jsonb|json|numeric(\(\d+,\d+\))?)$/.test(kept)) return kept;
   return pgTypeOf(field.type, field.name);
+}
+
+const HINTS: [RegExp, string][] = [
+  [/^(string|text|varchar)$/, 'text'],
+  [/^(long|bigint|int64)$/, 'bigint'],
+  [/^(int|integer|int32)$/, 'integer'],
+  [/^(short|smallint|int16)$/, 'smallint'],
+  [/^(double|float64|double precision)$/, 'double precision'],
+  [/^(float|real|float32)$/, 'real'],
+  [/^(boolean|bool)$/, 'boolean'],
+  [/^date$/, 'date'],
+  [/^time$/, 'time without time zone'],
+  [/^(timestamp|timestamp_ntz)$/, 'timestamp without time zone'],
+  [/^(timestamptz|timestamp_ltz)$/, 'timestamp with time zone'],
+  [/^(json|jsonb)$/, 'jsonb'],
+  [/^uuid$/, 'uuid'],
+  [/^(binary|bytea)$/, 'bytea'],
+];
+
+/**
+ * The column type a `type-hints` entry asks for (`decimal(18,2)`, `long`, `timestamptz`, …). Values are then
+ * sent as text and converted by PostgreSQL's input functions.
+ */
+export function hintedType(hint: string, column: string): string {
+  const h = hint.trim().toLowerCase();
+  const dec = /^(decimal|numeric)\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(h);
+  if (dec) return `numeric(${dec[2]},${dec[3]})`;
+  for (const [re, type] of HINTS) if (re.test(h)) return type;
+  throw new InvalidInputError(`column ${column}: unknown type hint ${hint}`);
+}
+
+/** Whether a type hint changes the column type away from the Arrow type's own mapping. */
+export function hintChangesType(field: Field, hints?: Record<string, string>): boolean {
+  if (hints?.[field.name] === undefined) return false;
+  const t = pgTypeFor(field, hints);
+  return !(t === 'uuid' && DataType.isFixedSizeBinary(field.type)) && t !== pgTypeFor(field);
 }
 
 function pgTypeOf(t: DataType, column: string): string {

@@ -4,7 +4,7 @@
  * endian. Used when every column has a binary writer here (scalars); otherwise the chunk goes as text.
  */
 import { type Data, DataType, type Field, type RecordBatch, Type } from 'apache-arrow';
-import { isUuidField, pgTypeFor } from './arrow-to-pg';
+import { hintChangesType, isUuidField, pgTypeFor } from './arrow-to-pg';
 import { ByteWriter } from './byte-writer';
 import { bigFromWords, decimalSmall, int64Reader } from './copy-encoder';
 
@@ -24,6 +24,7 @@ const BINARY_TYPES =
 /** Whether every field can be written in binary (then the chunk uses binary COPY). */
 export function binaryCapable(fields: Field[], hints?: Record<string, string>): boolean {
   return fields.every((f) => {
+    if (hintChangesType(f, hints)) return false; // text input lets PostgreSQL convert to the hinted type
     const t = f.type as DataType;
     if (t.typeId === Type.Float && (t as unknown as { precision: number }).precision === 0) return false; // half
     if (

@@ -192,6 +192,35 @@ export function describeTypeRoundTrip(harness: () => SinkHarness): void {
     }
   });
 
+  it('type hints choose the column types; values convert through text COPY', async () => {
+    const h = harness();
+    const batch = batchOf([
+      col('id', new Int32(), [1, 2]),
+      col('amount', new Float64(), [12.345, null]),
+      col('u', new Utf8(), ['00112233-4455-6677-8899-aabbccddeeff', null]),
+      col('day', new Utf8(), ['2024-01-02', null]),
+    ]);
+    const o = {
+      destTable: `${h.schema}.hinted`,
+      incrementalStrategy: 'merge' as const,
+      primaryKey: ['id'],
+      typeHints: { id: 'long', amount: 'decimal(18,2)', u: 'uuid', day: 'date' },
+    };
+    await h.run(o, 'r1', [['c1', [batch]]]);
+    const r = await h.driver.query(
+      `SELECT format_type(a.atttypid, a.atttypmod) AS t FROM pg_attribute a
+        WHERE a.attrelid = '"${h.schema}".hinted'::regclass AND a.attnum > 0 ORDER BY a.attnum`,
+    );
+    expect(r.rows.map((x) => x.t)).toEqual(['bigint', 'numeric(18,2)', 'uuid', 'date']);
+    const rows = await h.driver.query(
+      `SELECT amount::text AS a, u::text AS u, day::text AS d FROM "${h.schema}".hinted ORDER BY id`,
+    );
+    expect(rows.rows).toEqual([
+      { a: '12.35', u: '00112233-4455-6677-8899-aabbccddeeff', d: '2024-01-02' },
+      { a: null, u: null, d: null },
+    ]);
+  });
+
   it('schema evolution adds columns and widens types; an impossible change fails before any write', async () => {
     const h = harness();
     const o = { destTable: `${h.schema}.evo`, incrementalStrategy: 'append' as const };

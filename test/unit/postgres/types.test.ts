@@ -28,6 +28,17 @@ describe('arrow → postgres type map', () => {
     [new Field('a', new Utf8(), true, new Map([['icefloe:pg-type', 'jsonb']])), 'jsonb'],
   ])('%s → %s', (field, type) => expect(pgTypeFor(field)).toBe(type));
 
+  it.each([
+    ['decimal(18, 2)', 'numeric(18,2)'],
+    ['Long', 'bigint'],
+    ['string', 'text'],
+    ['timestamptz', 'timestamp with time zone'],
+    ['uuid', 'uuid'],
+  ])('type hint %s → %s', (hint, type) => expect(pgTypeFor(new Field('c', new Float32()), { c: hint })).toBe(type));
+
+  it('rejects an unknown type hint naming the column', () =>
+    expect(() => pgTypeFor(new Field('c', new Int32()), { c: 'money' })).toThrow('column c: unknown type hint money'));
+
   it('takes a uuid type hint', () =>
     expect(pgTypeFor(new Field('id', new FixedSizeBinary(16)), { id: 'uuid' })).toBe('uuid'));
 });
