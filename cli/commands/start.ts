@@ -1,13 +1,15 @@
+import { resolveTarget } from '../../core/aws/target';
 import { defaultSfnClient, startWorkflow } from '../../core/aws/workflows';
 import { InvalidInputError } from '../../core/errors';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
 
-const HELP = `usage: icefloe start <workflow> [--input JSON] [--workspace W] [--state-machine-arn ARN] [--region R] [--json]
+const HELP = `usage: icefloe start <workflow|workflow.yaml> [--input JSON] [--workspace W] [--state-machine-arn ARN] [--region R] [--json]
 
 Starts an execution of a deployed workflow, as the Step Functions console's "Start execution" does,
 named <workflow>-<yyyymmddThhmmss>-<rand> (UTC). The state machine is icefloe-<workspace>-<workflow>
-(found by name; --workspace disambiguates) unless --state-machine-arn is given.
+(found by name; --workspace disambiguates) unless --state-machine-arn is given. A workflow manifest
+file may stand for the workflow: its name and workspace are used.
 
 options:
   --input JSON              execution input (default {})
@@ -18,6 +20,7 @@ options:
 
 examples:
   icefloe start nb-lh-aws-test-01 --workspace research
+  icefloe start examples/seeds/aws-lakehouse-workflow.yaml
   icefloe start nb-lh-aws-test-01 --input '{"fullRefresh":true}'`;
 
 /** `icefloe start <workflow>`: StartExecution; prints the execution ARN. */
@@ -34,12 +37,11 @@ export const command: Command = {
     });
     const [workflow, extra] = positionals;
     if (!workflow || extra !== undefined) throw new InvalidInputError('start needs exactly one workflow name');
-    const started = await startWorkflow(defaultSfnClient(values.region), {
-      workflow,
+    const target = await resolveTarget(workflow, {
       workspace: values.workspace,
       stateMachineArn: values['state-machine-arn'],
-      input: values.input,
     });
+    const started = await startWorkflow(defaultSfnClient(values.region), { ...target, input: values.input });
     io.stdout.write(
       values.json ? `${JSON.stringify(started)}\n` : `started ${started.name}\n${started.executionArn}\n`,
     );

@@ -1,9 +1,10 @@
+import { resolveTarget } from '../../core/aws/target';
 import { defaultSfnClient, formatExecutions, recentExecutions } from '../../core/aws/workflows';
 import { InvalidInputError } from '../../core/errors';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
 
-const HELP = `usage: icefloe status <workflow> [--limit N] [--workspace W] [--state-machine-arn ARN] [--region R] [--json]
+const HELP = `usage: icefloe status <workflow|workflow.yaml> [--limit N] [--workspace W] [--state-machine-arn ARN] [--region R] [--json]
 
 Lists the recent executions of a deployed workflow (Step Functions ListExecutions), newest first:
 name, status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED), start, stop, duration.
@@ -33,12 +34,11 @@ export const command: Command = {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
       throw new InvalidInputError(`--limit must be an integer from 1 to 1000, got '${values.limit}'`);
     }
-    const rows = await recentExecutions(defaultSfnClient(values.region), {
-      workflow,
+    const target = await resolveTarget(workflow, {
       workspace: values.workspace,
       stateMachineArn: values['state-machine-arn'],
-      maxResults: limit,
     });
+    const rows = await recentExecutions(defaultSfnClient(values.region), { ...target, maxResults: limit });
     io.stdout.write(values.json ? `${JSON.stringify(rows)}\n` : `${formatExecutions(rows)}\n`);
     return 0;
   },

@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../../cli/main';
 import { cdkArgs, cdkBinary } from '../../../core/aws/deploy';
+import { resolveTarget } from '../../../core/aws/target';
 
 function capture() {
   const out = new PassThrough();
@@ -44,6 +45,13 @@ describe('icefloe deploy', () => {
 });
 
 describe('icefloe start / status arguments', () => {
+  it('takes a workflow manifest file for its name and workspace', async () => {
+    const file = join(__dirname, '..', '..', '..', 'examples', 'seeds', 'aws-lakehouse-workflow.yaml');
+    expect(await resolveTarget(file)).toEqual({ workflow: 'nb-lh-aws-test-01', workspace: 'research' });
+    expect(await resolveTarget(file, { workspace: 'other' })).toMatchObject({ workspace: 'other' });
+    expect(await resolveTarget('nb-lh-aws-test-01')).toEqual({ workflow: 'nb-lh-aws-test-01' });
+  });
+
   it.each([
     [['start'], /start needs exactly one workflow name/],
     [['start', 'a', 'b'], /start needs exactly one workflow name/],
