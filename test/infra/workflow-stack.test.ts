@@ -146,3 +146,43 @@ describe('workflow stack (seed 000 workflow on the alphaomega lakehouse)', () =>
     });
   });
 });
+
+describe('concurrencyPolicy', () => {
+  const guardOf = (policy: 'Allow' | 'Replace') => {
+    const { stacks, template } = synthApp(
+      setOf(alphaomega(), ordersWorkflow({ cron: '@daily', concurrencyPolicy: policy })),
+    );
+    const tpl = template(stacks.workflows[0]!);
+    const guards = Object.values(
+      tpl.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `${NAME}-guard` } }),
+    ) as Array<{ Properties: Record<string, unknown> }>;
+    return { tpl, guard: guards[0] };
+  };
+
+  it('Allow: the schedule starts the workflow itself', () => {
+    const { tpl, guard } = guardOf('Allow');
+    expect(guard).toBeUndefined();
+    tpl.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 0 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      Target: Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('WorkflowStateMachine') } }),
+    });
+  });
+
+  it('Replace: the guard stops running executions, then starts one', () => {
+    const { guard } = guardOf('Replace');
+    const definition = deployedDefinition(guard!.Properties as never) as {
+      States: Record<
+        string,
+        { Type: string; Next?: string; ItemProcessor?: { States: Record<string, { Resource?: string }> } }
+      >;
+    };
+    expect(aslProblems(definition)).toBeUndefined();
+    expect(definition.States.ListRunning?.Next).toBe('StopEach');
+    expect(definition.States.StopEach?.Type).toBe('Map');
+    expect(definition.States.StopEach?.ItemProcessor?.States.StopRunning?.Resource).toBe(
+      'arn:aws:states:::aws-sdk:sfn:stopExecution',
+    );
+    expect(definition.States.StopEach?.Next).toBe('StartWorkflow');
+  });
+});
