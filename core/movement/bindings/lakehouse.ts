@@ -18,6 +18,11 @@ function warehouseOf(lh: LakehouseManifest['lakehouse']): string {
   throw new InvalidInputError(`lakehouse storage ${st.depotName}: neither a file path nor an s3 bucket`);
 }
 
+/** Secret keys compared loosely: `AWS_ACCESS_KEY_ID`, `awsaccesskeyid` and `aws-access-key-id` are one key. */
+function normalizedKeys(data: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k.toLowerCase().replace(/[^a-z0-9]/g, ''), v]));
+}
+
 /** The catalog settings of a lakehouse depot (exported for tests and other commands). */
 export function catalogConfigOf(
   t: ConnectorTarget,
@@ -26,13 +31,17 @@ export function catalogConfigOf(
 ): CatalogConfig {
   const lh = t.depot.depot.lakehouse;
   if (!lh) throw new InvalidInputError(`depot ${t.depot.name}: not a lakehouse depot`);
-  const secret = depotSecret(t.manifests, t.depot, access);
+  const secret = normalizedKeys(depotSecret(t.manifests, t.depot, access));
   const s3 = lh.storage.s3;
-  const region = options.awsRegion ?? s3?.region ?? secret.AWS_REGION;
-  const endpoint = options.awsEndpoint ?? s3?.endpoint ?? secret.AWS_ENDPOINT;
+  const region = options.awsRegion ?? s3?.region ?? secret.awsregion;
+  const endpoint = options.awsEndpoint ?? s3?.endpoint ?? secret.awsendpoint;
   const credentials =
-    secret.AWS_ACCESS_KEY_ID && secret.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: secret.AWS_ACCESS_KEY_ID, secretAccessKey: secret.AWS_SECRET_ACCESS_KEY }
+    secret.awsaccesskeyid && secret.awssecretaccesskey
+      ? {
+          accessKeyId: secret.awsaccesskeyid,
+          secretAccessKey: secret.awssecretaccesskey,
+          ...(secret.awssessiontoken ? { sessionToken: secret.awssessiontoken } : {}),
+        }
       : undefined;
   const type = lh.metastore.type;
   if (type === 'sql')
