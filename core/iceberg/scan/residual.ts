@@ -1,13 +1,14 @@
 /**
  * Residual filters (format/spec.md "Scan Planning"): what of the filter still has to be checked
  * on the rows of a file, given its partition tuple. A predicate on an identity-partitioned column
- * is decided by the partition value; one whose inclusive projection fails is false.
+ * is decided by the partition value; one whose inclusive projection fails is false; one whose
+ * strict projection holds (e.g. `ts >= '2024-01-01'` in partition day 2024-01-02) is true.
  */
 import type { PartitionValues } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { PrimitiveValue } from '../spec/types';
 import type { PartitionRef } from '../transform/project';
-import { projectWith } from '../transform/project';
+import { projectStrictWith, projectWith } from '../transform/project';
 import { parseTransform } from '../transform/transform';
 import { evaluate } from './evaluator';
 import type { BoundExpression, BoundReference, Predicate } from './expression';
@@ -48,6 +49,8 @@ export function residualFor(
       if (t.kind === 'identity') return evaluate({ ...p, term: ref } as BoundExpression, get) === true ? TRUE : FALSE;
       const projected = projectWith(p, t, ref);
       if (projected && evaluate(projected, get) !== true) return FALSE;
+      const strict = projectStrictWith(p, t, ref);
+      if (strict && evaluate(strict, get) === true) return TRUE;
     }
     return p;
   };

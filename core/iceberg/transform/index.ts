@@ -2,7 +2,7 @@
 
 export { bucketValue, hashValue } from './bucket';
 export { murmur3Bytes, murmur3Double, murmur3Int, murmur3Long } from './murmur3';
-export { type PartitionRef, partitionRefs, projectInclusive, projectWith } from './project';
+export { type PartitionRef, partitionRefs, projectInclusive, projectStrictWith, projectWith } from './project';
 export { dayOf, hourOf, monthOf, yearOf } from './temporal';
 export * from './transform';
 export { truncateValue } from './truncate';

@@ -133,3 +133,43 @@ function dedupe(values: PrimitiveValue[]): PrimitiveValue[] {
     return true;
   });
 }
+
+/**
+ * Strict projection of one predicate through one transform: a predicate on the partition value
+ * that, when true, guarantees every row of the partition satisfies the source predicate (used for
+ * residuals). Relies on the transform being monotone (truncate, year/month/day/hour) for ranges,
+ * and on `f(x) != f(v) ⇒ x != v` for any transform. Undefined when nothing can be guaranteed.
+ */
+export function projectStrictWith(p: Leaf, t: Transform, ref: BoundReference): BoundExpression | undefined {
+  if (t.kind === 'void' || t.kind === 'unknown') return undefined;
+  if (p.type === 'is-null' || p.type === 'not-null') return { type: p.type, term: ref };
+  if (t.kind === 'identity') return { ...p, term: ref } as BoundExpression;
+  if (
+    p.type !== 'lt' &&
+    p.type !== 'lt-eq' &&
+    p.type !== 'gt' &&
+    p.type !== 'gt-eq' &&
+    p.type !== 'not-eq' &&
+    p.type !== 'not-in'
+  )
+    return undefined;
+  const fn = transformFn(t, p.term.type);
+  const apply = (v: PrimitiveValue) => fn(v) as PrimitiveValue;
+  if (p.type === 'not-in') return { type: 'not-in', term: ref, values: dedupe(p.values.map(apply)) };
+  if (p.type === 'not-eq') return { type: 'not-eq', term: ref, value: apply(p.value) };
+  if (t.kind === 'bucket') return undefined;
+  const k = p.term.kind.kind;
+  const integral = !(k === 'string' || k === 'binary' || k === 'fixed');
+  switch (p.type) {
+    case 'lt':
+      return { type: 'lt', term: ref, value: apply(p.value) };
+    case 'lt-eq':
+      return { type: 'lt', term: ref, value: apply(integral ? step(p.value, 1) : p.value) };
+    case 'gt':
+      return { type: 'gt', term: ref, value: apply(p.value) };
+    case 'gt-eq':
+      return { type: 'gt', term: ref, value: apply(integral ? step(p.value, -1) : p.value) };
+    default:
+      return undefined;
+  }
+}

@@ -1,7 +1,13 @@
 import { bindExpression, evaluate, expressionToString, parseExpression } from '../../../../core/iceberg/scan';
 import type { BoundExpression } from '../../../../core/iceberg/scan/expression';
 import type { PartitionSpec, Schema } from '../../../../core/iceberg/spec';
-import { parseTransform, projectInclusive, transformFn } from '../../../../core/iceberg/transform';
+import {
+  parseTransform,
+  projectInclusive,
+  projectStrictWith,
+  projectWith,
+  transformFn,
+} from '../../../../core/iceberg/transform';
 import type { PartitionRef } from '../../../../core/iceberg/transform/project';
 
 const schema: Schema = {
@@ -73,6 +79,85 @@ describe('inclusive projection', () => {
       const part = transformFn(parseTransform(t), 'long')(value);
       const partMatches = evaluate(p, (ref) => ((ref as PartitionRef).index === 0 ? part : null)) === true;
       if (rowMatches) expect(partMatches).toBe(true);
+    }
+  });
+});
+
+describe('strict projection', () => {
+  it('guarantees the predicate for every row of a partition where it holds (randomized check)', () => {
+    const transforms = ['identity', 'bucket[8]', 'truncate[10]', 'truncate[3]'];
+    const ops = ['<', '<=', '>', '>=', '!=', 'not in'];
+    let seed = 11;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % 200;
+    };
+    for (let i = 0; i < 1500; i++) {
+      const t = parseTransform(transforms[i % transforms.length] as string);
+      const op = ops[i % ops.length] as string;
+      const lit = rnd() - 100;
+      const value = BigInt(rnd() - 100);
+      const where = op === 'not in' ? `id not in (${lit}, ${lit + 1})` : `id ${op} ${lit}`;
+      const bound = bindExpression(parseExpression(where), schema);
+      if (!('term' in bound)) continue;
+      const ref: PartitionRef = { ...bound.term, fieldId: 1000, index: 0 };
+      const strict = projectStrictWith(bound as never, t, ref);
+      const part = transformFn(t, 'long')(value);
+      if (strict && evaluate(strict, () => part) === true) expect(evaluate(bound, () => value)).toBe(true);
+    }
+  });
+
+  it('decides temporal ranges for whole partitions', () => {
+    const bound = bindExpression(parseExpression("ts >= '2017-11-16T00:00:00'"), schema);
+    if (!('term' in bound)) throw new Error('expected a predicate');
+    const ref: PartitionRef = {
+      fieldId: 1000,
+      name: 'p',
+      type: 'date',
+      kind: { kind: 'date' },
+      path: ['p'],
+      repeated: false,
+      index: 0,
+    };
+    const strict = projectStrictWith(bound as never, parseTransform('day'), ref);
+    expect(strict && expressionToString(strict)).toBe('p > 17485');
+  });
+});
+
+describe('temporal projections (randomized, both sides of the epoch)', () => {
+  it('inclusive never drops a matching row; strict never keeps a failing one', () => {
+    const transforms = ['day', 'month', 'year', 'hour'].map(parseTransform);
+    const ops = ['<', '<=', '>', '>=', '=', '!='];
+    let seed = 5;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const YEAR_US = 31_536_000_000_000;
+    const pick = () => BigInt(rnd(20) - 10) * BigInt(YEAR_US / 10) + BigInt(rnd(1_000_000)) * 86_400_000n;
+    for (let i = 0; i < 2000; i++) {
+      const t = transforms[i % transforms.length] as ReturnType<typeof parseTransform>;
+      const op = ops[i % ops.length] as string;
+      // half the literals sit exactly on a day boundary, where off-by-one errors live
+      const lit = i % 2 === 0 ? pick() : (pick() / 86_400_000_000n) * 86_400_000_000n;
+      const value = i % 3 === 0 ? lit : pick();
+      const bound = bindExpression(parseExpression(`ts ${op} ${lit}`), schema);
+      if (!('term' in bound)) continue;
+      const ref: PartitionRef = {
+        fieldId: 1000,
+        name: 'p',
+        type: 'int',
+        kind: { kind: 'int' },
+        path: ['p'],
+        repeated: false,
+        index: 0,
+      };
+      const part = transformFn(t, 'timestamp')(value);
+      const row = evaluate(bound, () => value) === true;
+      const inclusive = projectWith(bound as never, t, ref);
+      const strict = projectStrictWith(bound as never, t, ref);
+      if (row && inclusive) expect(evaluate(inclusive, () => part)).toBe(true);
+      if (strict && evaluate(strict, () => part) === true) expect(row).toBe(true);
     }
   });
 });
