@@ -66,8 +66,16 @@ function leaf(e: Exclude<BoundExpression, { type: 'true' | 'false' | 'and' | 'or
       return !onlyNaN;
     case 'not-eq':
     case 'not-in':
-    case 'not-starts-with':
       return true;
+    case 'not-starts-with': {
+      // Strings with a prefix form one interval: bounds both inside it put every value inside.
+      const lo = bound(f, e.term, 'lower');
+      const hi = bound(f, e.term, 'upper');
+      const p = String(e.value);
+      return onlyNulls
+        ? false
+        : !(typeof lo === 'string' && typeof hi === 'string' && lo.startsWith(p) && hi.startsWith(p));
+    }
   }
   if (onlyNulls || onlyNaN) return false;
   const lower = bound(f, e.term, 'lower');

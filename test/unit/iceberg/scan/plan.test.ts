@@ -312,3 +312,26 @@ describe('equality deletes and column ranges', () => {
     expect(plan.tasks[0]?.deletes.map((d) => d.file.filePath.split('/').pop())).toEqual(['del-near']);
   });
 });
+
+describe('string prefixes', () => {
+  const t = new MemoryTable(schema, [unpartitioned]);
+  const strBounds = (lo: string, hi: string): Partial<DataFile> => ({
+    lowerBounds: new Map([[2, toBytes('string', lo)]]),
+    upperBounds: new Map([[2, toBytes('string', hi)]]),
+  });
+  const m = t.manifest(0, [
+    { file: file('mem://t/data/ab', [], strBounds('aba', 'abz')), seq: 1n },
+    { file: file('mem://t/data/mixed', [], strBounds('aaa', 'abz')), seq: 1n },
+    { file: file('mem://t/data/cd', [], strBounds('cda', 'cdz')), seq: 1n },
+  ]);
+  t.commit([m], 1);
+  const names = async (where: string) =>
+    (await planFiles(t.metadata(), t.readFile, { filter: where })).tasks.map((x) =>
+      x.dataFile.filePath.split('/').pop(),
+    );
+
+  it('prunes by prefix in both directions', async () => {
+    expect(await names("cat like 'ab%'")).toEqual(['ab', 'mixed']);
+    expect(await names("cat not like 'ab%'")).toEqual(['mixed', 'cd']);
+  });
+});
