@@ -71,3 +71,24 @@ describe('crash before commit and maintenance', () => {
     expect(await removeOrphanFiles(catalog, id, { olderThanMs: -60_000 })).toEqual([]);
   });
 });
+
+describe('maintainTable over a table folder', () => {
+  it('compacts, rewrites manifests, expires and removes orphans in one call', async () => {
+    const { tableFolderCatalog, maintainTable } = await import('../../../core/iceberg/maintenance');
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['m'], name: 'folder' };
+    await ensureTable(catalog, id, rows([0]).schema);
+    for (const i of [1, 2, 3]) await writeArrow(catalog, id, rows([i]), { mode: 'append' });
+    const folder = tableFolderCatalog(`${dir}/m/folder`, new LocalFileIO());
+    const report = await maintainTable(folder.catalog, folder.id, {
+      compact: true,
+      rewriteManifests: true,
+      expire: { olderThanMs: Date.now() + 1000, retainLast: 1 },
+      removeOrphans: { olderThanMs: -60_000 },
+    });
+    expect(report.compacted).toEqual({ rewritten: 3, added: 1 });
+    expect(report.expired?.snapshots).toHaveLength(4);
+    expect(report.orphans).toEqual([]);
+    expect((await readRows(catalog, id)).map((r) => r.id).sort()).toEqual([1, 2, 3]);
+  });
+});
