@@ -319,7 +319,7 @@ describe('string prefixes', () => {
     lowerBounds: new Map([[2, toBytes('string', lo)]]),
     upperBounds: new Map([[2, toBytes('string', hi)]]),
   });
-  const m = t.manifest(0, [
+  const m = t.manifest(1, [
     { file: file('mem://t/data/ab', [], strBounds('aba', 'abz')), seq: 1n },
     { file: file('mem://t/data/mixed', [], strBounds('aaa', 'abz')), seq: 1n },
     { file: file('mem://t/data/cd', [], strBounds('cda', 'cdz')), seq: 1n },
