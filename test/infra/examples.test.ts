@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadManifests } from '../../core/manifest';
 import { buildIcefloeApp } from '../../lib/icefloe-app';
-import { INLINE_CODE, nagFindings } from './synth';
+import { aslProblems, deployedDefinition, INLINE_CODE, nagFindings } from './synth';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
@@ -16,6 +16,23 @@ async function synthExample(folder: string) {
   const stacks = buildIcefloeApp(app, set, { code: INLINE_CODE });
   const assembly = app.synth(); // throws on an unacknowledged AwsSolutions finding
   return { app, stacks, assembly };
+}
+
+/** asl-validator's complaints about every state machine of every stack (none expected). */
+function invalidDefinitions(assembly: ReturnType<App['synth']>): string[] {
+  const bad: string[] = [];
+  let count = 0;
+  for (const stack of assembly.stacks) {
+    const resources = (stack.template as { Resources: Record<string, { Type: string; Properties: never }> }).Resources;
+    for (const [id, r] of Object.entries(resources)) {
+      if (r.Type !== 'AWS::StepFunctions::StateMachine') continue;
+      count++;
+      const problems = aslProblems(deployedDefinition(r.Properties));
+      if (problems) bad.push(`${stack.stackName}/${id}: ${problems}`);
+    }
+  }
+  if (count === 0) bad.push('no state machine synthesized');
+  return bad;
 }
 
 describe('examples synthesize offline with no unacknowledged finding', () => {
@@ -34,13 +51,15 @@ describe('examples synthesize offline with no unacknowledged finding', () => {
     t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'icefloe/testawslh-rw' });
     t.hasResourceProperties('AWS::Athena::WorkGroup', { Name: 'icefloe-testawslh' });
     t.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'sales' } });
+    expect(invalidDefinitions(assembly)).toEqual([]);
     const wf = Template.fromJSON(assembly.getStackByName('icefloe-research-nb-lh-aws-test-01').template);
     expect(JSON.stringify(wf.toJSON())).toContain('testawslh-warehouse/lakehouse/*');
   });
 
   it('examples/quickstart: the local lakehouse is skipped, the workflow stack stands alone', async () => {
-    const { app, stacks } = await synthExample('quickstart');
+    const { app, stacks, assembly } = await synthExample('quickstart');
     expect(nagFindings(app)).toEqual([]);
+    expect(invalidDefinitions(assembly)).toEqual([]);
     expect(stacks.lakehouses).toEqual([]);
     expect(stacks.skipped).toEqual([
       expect.stringMatching(/^lakehouse testawslh: storage type file runs locally only/),
