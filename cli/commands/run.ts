@@ -57,7 +57,12 @@ export const command: Command = {
     const progressOut = json ? io.stderr : io.stdout;
     const tty = json ? Boolean((io.stderr as NodeJS.WriteStream).isTTY) : io.isTTY;
     let stop = () => {};
+    // Ctrl-C: stop starting work, let running tasks finish, clean up unfinished jobs (their sinks stay unchanged).
+    const interrupt = new AbortController();
+    const onSigint = () => interrupt.abort();
+    process.once('SIGINT', onSigint);
     const summary = await runWorkflowLocally({
+      signal: interrupt.signal,
       manifests: set,
       workflow,
       stagingRoot: join(process.cwd(), '.icefloe'),
@@ -66,6 +71,7 @@ export const command: Command = {
         stop = tty ? ttyProgress(tracker, progressOut) : plainProgress(tracker, progressOut);
       },
     });
+    process.removeListener('SIGINT', onSigint);
     stop();
     return report(summary, json, io);
   },

@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   executionName: string;
   /** Overrides every retry wait (tests); the definition's backoff when absent. */
   retryIntervalMs?: number;
+  /** Aborts the execution (Ctrl-C): it then fails with `ExecutionAbortedError`. */
+  signal?: AbortSignal;
 }
 
 type RunOptions = NonNullable<Parameters<StateMachine['run']>[1]>;
@@ -84,9 +86,15 @@ export async function executeDefinition(definition: AslDefinition, input: Json, 
   for (const m of local.maps.values())
     handlers[m.stateName] = ((i: Json) => runInlineMap(m, i, opts, runOptions)) as Handler;
   const machine = new StateMachine(local.definition as never);
+  const execution = machine.run(input as never, runOptions);
+  const onAbort = () => execution.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) execution.abort();
   try {
-    return (await machine.run(input as never, runOptions).result) as Json;
+    return (await execution.result) as Json;
   } catch (err) {
     throw unwrap(err);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
 }

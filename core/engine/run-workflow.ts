@@ -44,6 +44,8 @@ export interface LocalRunOptions {
   /** Extra Task `Resource` → task bindings (deployed function ARNs); placeholders are always bound. */
   resources?: Record<string, TaskName>;
   logger?: TaskLogger;
+  /** Stops the run (Ctrl-C): running tasks finish, unfinished jobs are cleaned up, the run fails. */
+  signal?: AbortSignal;
   /** Receives the tracker before the run starts (progress renderers subscribe here). */
   onStart?: (tracker: ProgressTracker) => void;
 }
@@ -112,6 +114,7 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
         tasks,
         executionName: runId,
         retryIntervalMs: opts.retryIntervalMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
         readItems: async (reader) => staging.getJson<Json[]>((reader as { Key: string }).Key),
       },
     );

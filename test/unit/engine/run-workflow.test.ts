@@ -115,6 +115,28 @@ describe('runWorkflowLocally', () => {
     expect([...new Set(sink.aborted)].sort()).toEqual(['public.sib.a', 'public.sib.b']);
   });
 
+  it('stops on abort (Ctrl-C), cleans up the started job and leaves the sink untouched', async () => {
+    const rec = new Recorder();
+    const source = new FakeSource(rec, 6, 10, undefined, 100);
+    const sink = new FakeSink(rec);
+    const wf = workflow('abort', [job('a', src, dst)]);
+    const ac = new AbortController();
+    const summary = await runWorkflowLocally({
+      manifests: fakeSet(wf),
+      workflow: wf,
+      stagingRoot: dir,
+      registry: fakeRegistry(source, sink),
+      parallelism: 0,
+      signal: ac.signal,
+      onStart: (t) => t.on((e) => e.type === 'planned' && ac.abort()),
+    });
+    expect(summary).toMatchObject({ status: 'failed', errorName: 'ExecutionAbortedError' });
+    expect(summary.jobs[0]?.status).toBe('cancelled');
+    expect(sink.aborted).toEqual(['public.abort.a']);
+    expect(sink.target.size).toBe(0);
+    expect(sink.staging.size).toBe(0);
+  });
+
   it('reads only what changed since the committed cursor on a second run', async () => {
     const { sink, registry } = setup();
     const wf = workflow('again', [job('a', src, dst)]);
