@@ -74,7 +74,6 @@ describe('crash before commit and maintenance', () => {
 
 describe('maintainTable over a table folder', () => {
   it('compacts, rewrites manifests, expires and removes orphans in one call', async () => {
-    const { tableFolderCatalog, maintainTable } = await import('../../../core/iceberg/maintenance');
     const catalog = new FileCatalog(dir, new LocalFileIO());
     const id = { namespace: ['m'], name: 'folder' };
     await ensureTable(catalog, id, rows([0]).schema);
