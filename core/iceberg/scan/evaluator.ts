@@ -49,6 +49,27 @@ export function normalizeValue(kind: PrimitiveKind, v: unknown): PrimitiveValue 
 
 type Tri = boolean | null;
 
+/** Long IN lists are looked up in a set built once per list (numbers and bigint share keys). */
+const SET_FROM = 8;
+const sets = new WeakMap<PrimitiveValue[], Set<string>>();
+
+function keyOf(v: PrimitiveValue): string {
+  if (typeof v === 'number' || typeof v === 'bigint') return `n${Object.is(v, -0) ? 0 : v}`;
+  if (v instanceof Uint8Array) return `x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+  return `${typeof v === 'string' ? 's' : 'b'}${String(v)}`;
+}
+
+function contains(values: PrimitiveValue[], v: PrimitiveValue): boolean {
+  if (values.length < SET_FROM || (typeof v === 'number' && !Number.isInteger(v)))
+    return values.some((x) => compareValues(v, x) === 0);
+  let set = sets.get(values);
+  if (!set) {
+    set = new Set(values.map(keyOf));
+    sets.set(values, set);
+  }
+  return set.has(keyOf(v));
+}
+
 /** Evaluates with a value getter; returns true, false, or null (unknown). */
 export function evaluate(e: BoundExpression, get: (ref: BoundReference) => PrimitiveValue | null): Tri {
   switch (e.type) {
@@ -95,9 +116,9 @@ function predicate(
   const nan = typeof v === 'number' && Number.isNaN(v);
   switch (e.type) {
     case 'in':
-      return !nan && e.values.some((x) => compareValues(v, x) === 0);
+      return !nan && contains(e.values, v);
     case 'not-in':
-      return nan || !e.values.some((x) => compareValues(v, x) === 0);
+      return nan || !contains(e.values, v);
     case 'starts-with':
       return String(v).startsWith(String(e.value));
     case 'not-starts-with':

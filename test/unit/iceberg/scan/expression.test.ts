@@ -132,3 +132,16 @@ describe('row evaluation (three-valued)', () => {
     expect(pick(text)).toEqual(expected);
   });
 });
+
+describe('long in-lists', () => {
+  it('match numbers and bigint alike through the set lookup', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => i * 3).join(', ');
+    const keep = rowEvaluator(bind(`b in (${ids})`));
+    expect([0n, 3n, 4n, 147n, 150n].map((b) => keep({ b }))).toEqual([true, true, false, true, false]);
+    expect(keep({ b: 6 })).toBe(true);
+    const notIn = rowEvaluator(bind(`a not in (${ids})`));
+    expect([0, 1, null].map((a) => notIn({ a }))).toEqual([false, true, false]);
+    const names = rowEvaluator(bind(`Name in (${Array.from({ length: 20 }, (_, i) => `'n${i}'`).join(', ')})`));
+    expect([names({ Name: 'n7' }), names({ Name: 'n70' })]).toEqual([true, false]);
+  });
+});
