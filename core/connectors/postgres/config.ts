@@ -77,6 +77,7 @@ export function poolOptions(config: PostgresServerConfig): Record<string, unknow
   if (params.application_name) out.application_name = params.application_name;
   if (params.connect_timeout) out.connectionTimeoutMillis = Number(params.connect_timeout) * 1000;
   if (params.statement_timeout) out.statement_timeout = Number(params.statement_timeout);
+  if (params.options) out.options = params.options; // libpq `options`, e.g. `-c default_transaction_read_only=on`
   return out;
 }
 

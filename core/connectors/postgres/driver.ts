@@ -17,6 +17,8 @@ export interface PgSession {
   query(sql: string, params?: unknown[]): Promise<QueryResult>;
   /** Rows as arrays in column order. */
   queryArrays(sql: string, params?: unknown[]): Promise<unknown[][]>;
+  /** Column names, type OIDs and type modifiers of a query's result (servers only; PGlite has no typmods). */
+  queryFields?(sql: string): Promise<{ name: string; typeOid: number; typmod: number }[]>;
   /**
    * `COPY <target> FROM STDIN <options>` fed by `data`; returns the rows copied.
    * @param target quoted table and column list, e.g. `"s"."t" ("a","b")`

@@ -31,6 +31,15 @@ class PgClientSession implements PgSession {
     }
   }
 
+  async queryFields(sql: string): Promise<{ name: string; typeOid: number; typmod: number }[]> {
+    try {
+      const r = await this.client.query({ text: sql, rowMode: 'array' });
+      return r.fields.map((f) => ({ name: f.name, typeOid: f.dataTypeID, typmod: f.dataTypeModifier }));
+    } catch (err) {
+      throw wrapError(err, this.config);
+    }
+  }
+
   async copyFrom(target: string, options: string, data: AsyncIterable<Uint8Array>): Promise<number> {
     if (!('release' in this.client)) throw new Error('copyFrom needs a session');
     const stream = this.client.query(copyFromStream(`COPY ${target} FROM STDIN ${options}`));

@@ -51,28 +51,61 @@ const DESCRIBE = `SELECT a.attname::text AS name,
   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
  WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
 
-/** The columns of the source (a query is described through a temporary view, which keeps type modifiers). */
+function toSourceColumn(row: Record<string, unknown>): SourceColumn {
+  return sourceColumn({
+    name: String(row.name),
+    type: String(row.type),
+    typtype: String(row.typtype),
+    category: String(row.category),
+    elementType: row.element_type === null || row.element_type === undefined ? null : String(row.element_type),
+  } as CatalogColumn);
+}
+
+/**
+ * The columns of the source. A query is described through a temporary view (keeps type modifiers such as
+ * numeric precision); where temporary objects are not allowed (a hot standby, no TEMP privilege) from the
+ * result's row description.
+ */
 export async function describeSource(s: PgSession, rel: { table?: string; query?: string }): Promise<SourceColumn[]> {
-  let regclass = rel.table as string;
-  if (rel.query !== undefined) {
-    regclass = `pg_temp.icefloe_describe_${process.pid}_${Date.now()}`;
-    await s.query(`CREATE TEMP VIEW ${regclass} AS ${rel.query}`);
+  if (rel.query === undefined) return describeRelation(s, rel.table as string);
+  const view = `pg_temp.icefloe_describe_${process.pid}_${Date.now()}`;
+  try {
+    await s.query(`CREATE TEMP VIEW ${view} AS ${rel.query}`);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if ((code === '25006' || code === '42501') && s.queryFields) return describeByFields(s, rel.query);
+    throw err;
   }
   try {
-    const r = await s.query(DESCRIBE, [regclass]);
-    if (r.rows.length === 0) throw new InvalidInputError(`postgres source ${regclass}: no columns`);
-    return r.rows.map((row) =>
-      sourceColumn({
-        name: String(row.name),
-        type: String(row.type),
-        typtype: String(row.typtype),
-        category: String(row.category),
-        elementType: row.element_type === null ? null : String(row.element_type),
-      } as CatalogColumn),
-    );
+    return await describeRelation(s, view);
   } finally {
-    if (rel.query !== undefined) await s.query(`DROP VIEW IF EXISTS ${regclass}`);
+    await s.query(`DROP VIEW IF EXISTS ${view}`);
   }
+}
+
+async function describeRelation(s: PgSession, regclass: string): Promise<SourceColumn[]> {
+  const r = await s.query(DESCRIBE, [regclass]);
+  if (r.rows.length === 0) throw new InvalidInputError(`postgres source ${regclass}: no columns`);
+  return r.rows.map(toSourceColumn);
+}
+
+async function describeByFields(s: PgSession, query: string): Promise<SourceColumn[]> {
+  const fields = await (s.queryFields as NonNullable<PgSession['queryFields']>)(
+    `SELECT * FROM (${query}) AS q LIMIT 0`,
+  );
+  const out: SourceColumn[] = [];
+  for (const f of fields) {
+    const r = await s.query(
+      `SELECT $1::text AS name,
+          CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(t.oid, $3::int) END AS type,
+          t.typtype::text AS typtype, t.typcategory::text AS category,
+          CASE WHEN t.typcategory = 'A' THEN format_type(t.typelem, $3::int) END AS element_type
+         FROM pg_type t WHERE t.oid = $2::oid`,
+      [f.name, f.typeOid, f.typmod],
+    );
+    out.push(toSourceColumn(r.rows[0] ?? { name: f.name, type: 'text', typtype: 'b', category: 'S' }));
+  }
+  return out;
 }
 
 /** SQL conditions of a chunk (ANDed); values are quoted literals. */

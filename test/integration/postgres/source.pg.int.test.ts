@@ -1,10 +1,11 @@
 import { DataType, type RecordBatch } from 'apache-arrow';
 import type { PgDriver } from '../../../core/connectors/postgres/driver';
+import { openPgPool } from '../../../core/connectors/postgres/pg-driver';
 import { PostgresSink } from '../../../core/connectors/postgres/sink';
 import { PostgresSource } from '../../../core/connectors/postgres/source';
 import type { ChunkPointer, JobState } from '../../../core/connectors/types';
 import type { JobOptions } from '../../../core/manifest/types';
-import { dropSchema, openTestPg, uniqueSchema } from '../../helpers/postgres';
+import { dropSchema, openTestPg, PG_TEST_CONFIG, uniqueSchema } from '../../helpers/postgres';
 
 let driver: PgDriver;
 let source: PostgresSource;
@@ -137,6 +138,29 @@ describe('postgres source on a server', () => {
       { id: 2n, twice: -4 },
       { id: 3n, twice: -6 },
     ]);
+  });
+
+  it('describes a query by its row description where temporary views are refused (read-only server)', async () => {
+    const ro = openPgPool({
+      ...PG_TEST_CONFIG,
+      params: { sslmode: 'disable', options: '-c default_transaction_read_only=on' },
+    });
+    try {
+      const src = new PostgresSource(ro);
+      const o: JobOptions = { sourceQuery: `SELECT id, amount, u, tags FROM ${schema}.t WHERE id = 2` };
+      const plan = await src.plan(ctx, o, undefined);
+      expect((plan.schemaJson as { columns: { pgType: string }[] }).columns.map((c) => c.pgType)).toEqual([
+        'bigint',
+        'numeric(10,2)',
+        'uuid',
+        'text[]',
+      ]);
+      const rows = [];
+      for await (const b of src.read(ctx, o, plan.chunks[0] as ChunkPointer)) rows.push(...b.toArray());
+      expect(rows.map((r) => r.toJSON().id)).toEqual([2n]);
+    } finally {
+      await ro.close();
+    }
   });
 
   it('reads incrementally from the stored cursor, within interval-start/interval-end', async () => {
