@@ -5,16 +5,21 @@
  */
 import { batchRows, csvCell } from '../../core/arrow/read/render';
 import { InvalidInputError, NotFoundError } from '../../core/errors';
+import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
 import type { FileIOConfig } from '../../core/iceberg/io';
 import { stringifyJson } from '../../core/iceberg/spec/json';
 import { typeToString } from '../../core/iceberg/spec/types';
-import { openTable, type ScanOptions, type Table } from '../../core/iceberg/table';
+import { loadedTable, openTable, type ScanOptions, Table } from '../../core/iceberg/table';
+import { resolveAddress } from '../../core/manifest/address';
+import { loadManifests } from '../../core/manifest/load';
+import { catalogConfigOf } from '../../core/movement/bindings/lakehouse';
 import { parseCommandArgs } from '../args';
 import type { CliIO, Command } from '../command';
 
 const HELP = `usage: icefloe table <describe|history|scan> <table> [options]
 
-<table> is a metadata file (.metadata.json, .gz.metadata.json), a table folder, or an s3:// URI of either.
+<table> is a metadata file (.metadata.json, .gz.metadata.json), a table folder, an s3:// URI of either,
+or a lakehouse table dataos://<depot>:<collection>/<dataset> resolved through the manifests (--manifests).
 
 commands:
   describe   schema, partition spec, properties, current snapshot
@@ -34,6 +39,7 @@ options:
   --json                 describe/history as JSON
   --endpoint URL         S3-compatible endpoint (also AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
   --region REGION        S3 region (default: AWS_REGION)
+  --manifests DIR        where dataos:// addresses are resolved (default: the current folder)
 
 examples:
   icefloe table describe s3://bucket/warehouse/db/events
@@ -51,6 +57,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   endpoint: { type: 'string' },
   region: { type: 'string' },
+  manifests: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
@@ -186,7 +193,9 @@ export const command: Command = {
     if (location === undefined) throw new InvalidInputError(`table ${sub}: missing <table>`);
     if (extra.length > 0) throw new InvalidInputError(`table ${sub}: unexpected argument '${extra[0]}'`);
     const moved = values['allow-moved-paths'] === true;
-    const table = await openTable(location, { allowMovedPaths: moved, ioConfig: ioConfig(values) });
+    const table = location.startsWith('dataos://')
+      ? await openAddress(location, values.manifests ?? '.', moved)
+      : await openTable(location, { allowMovedPaths: moved, ioConfig: ioConfig(values) });
     try {
       return await runSub(sub, table, values, io);
     } catch (err) {
@@ -198,6 +207,25 @@ export const command: Command = {
     }
   },
 };
+
+/**
+ * Opens `dataos://<depot>:<collection>/<dataset>`: the manifests name a lakehouse depot, whose
+ * storage and metastore give the catalog (file, REST, Glue) that loads the table.
+ */
+async function openAddress(address: string, manifestsDir: string, moved: boolean): Promise<Table> {
+  const { set, problems } = await loadManifests([manifestsDir]);
+  const problem = problems[0];
+  if (problem) throw new InvalidInputError(`${problem.file}:${problem.line}:${problem.col}: ${problem.message}`);
+  const r = resolveAddress(set, address);
+  if (!r.ok) throw new InvalidInputError(r.problem.message);
+  if (!r.collection || !r.dataset) {
+    throw new InvalidInputError(`${address} names no table: use dataos://<depot>:<collection>/<dataset>`);
+  }
+  const endpoint = { address, depot: r.depot.name, collection: r.collection, dataset: r.dataset, options: {} };
+  const catalog = catalogFromConfig(catalogConfigOf({ endpoint, depot: r.depot, manifests: set }, 'r'));
+  const t = await catalog.loadTable({ namespace: [r.collection], name: r.dataset });
+  return new Table(loadedTable(t.metadataLocation, t.metadata, catalog.io, moved));
+}
 
 async function runSub(sub: string, table: Table, values: Values, io: CliIO): Promise<number> {
   if (sub === 'describe') {

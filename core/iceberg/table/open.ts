@@ -90,8 +90,21 @@ export async function loadTable(location: string, options: OpenTableOptions = {}
     throw err;
   }
   const metadata = parseTableMetadata(bytes, { source: metadataLocation });
+  return loadedTable(metadataLocation, metadata, base, options.allowMovedPaths === true);
+}
+
+/**
+ * A LoadedTable from metadata already read (e.g. by a catalog's `loadTable`), with the moved-path
+ * resolver when asked for.
+ */
+export function loadedTable(
+  metadataLocation: string,
+  metadata: TableMetadata,
+  base: FileIO,
+  allowMovedPaths: boolean,
+): LoadedTable {
   const root = tableRootOf(metadataLocation);
-  const resolve = options.allowMovedPaths ? movedPathResolver(root, metadata.location) : identityPaths;
-  const io = options.allowMovedPaths ? new ResolvingFileIO(base, resolve) : base;
+  const resolve = allowMovedPaths ? movedPathResolver(root, metadata.location) : identityPaths;
+  const io = allowMovedPaths ? new ResolvingFileIO(base, resolve) : base;
   return { metadataLocation, metadata, root, io, fileIO: base, resolve };
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../../cli/main';
+import { catalogFromConfig } from '../../../core/iceberg/catalog/from-config';
 import { FIXTURES } from './fixture-helpers';
 
 async function run(...argv: string[]) {
@@ -192,5 +193,48 @@ describe('icefloe table failures name the file, exit 2, print no rows', () => {
       2,
       `error: metadata file not found: ${join(table(), 'metadata/v9.metadata.json')}\n`,
     ]);
+  });
+});
+
+describe('icefloe table on dataos:// addresses (file lakehouse of examples/quickstart)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'icefloe-cli-dataos-'));
+    cpSync(join(__dirname, '../../../examples/quickstart/lakehouse.yaml'), join(dir, 'lakehouse.yaml'));
+    // The lakehouse's file warehouse is .icefloe/warehouse beside the manifest; a table copied to
+    // <warehouse>/sales/events is table sales.events of its file catalog.
+    const tableDir = join(dir, '.icefloe/warehouse/sales/events');
+    cpSync(join(FIXTURES, 'polars-spark-day-partitioned'), tableDir, { recursive: true });
+    const catalog = catalogFromConfig({ type: 'file', warehouse: join(dir, '.icefloe/warehouse') });
+    expect(await catalog.tableExists({ namespace: ['sales'], name: 'events' })).toBe(true);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resolves the depot through the manifests and scans the catalog table', async () => {
+    const r = await run(
+      'table',
+      'scan',
+      'dataos://testawslh:sales/events',
+      '--manifests',
+      dir,
+      '--allow-moved-paths',
+      '--columns',
+      'id',
+      '--where',
+      'id > 1',
+    );
+    expect(r).toEqual({ code: 0, stdout: '{"id":2}\n{"id":3}\n', stderr: '' });
+  });
+
+  it('reports unknown depots and addresses without a table, exit 2', async () => {
+    const unknown = await run('table', 'describe', 'dataos://nope:sales/events', '--manifests', dir);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      "error: unknown depot 'nope' in dataos://nope:sales/events; known depots: testawslh\n",
+    ]);
+    const noTable = await run('table', 'describe', 'dataos://testawslh', '--manifests', dir);
+    expect(noTable.stderr).toBe(
+      'error: dataos://testawslh names no table: use dataos://<depot>:<collection>/<dataset>\n',
+    );
   });
 });
