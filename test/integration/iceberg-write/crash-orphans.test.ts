@@ -10,6 +10,7 @@ import { conformTable } from '../../../core/arrow/write/conform';
 import { writeDataFiles } from '../../../core/arrow/write/data-file-writer';
 import { FileCatalog } from '../../../core/iceberg/catalog/file-catalog';
 import { LocalFileIO } from '../../../core/iceberg/io/local';
+import { maintainTable, tableFolderCatalog } from '../../../core/iceberg/maintenance';
 import {
   expireSnapshots,
   removeOrphanFiles,
