@@ -120,7 +120,9 @@ describe('lossless values and deprecated v1 forms', () => {
   });
 
   it('skips a utf-8 byte order mark', () => {
-    expect(parseTableMetadata(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))['format-version']).toBe(1);
+    expect(
+      parseTableMetadata(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))['format-version'],
+    ).toBe(1);
   });
 
   it('reads the gzip fixture', () => {
