@@ -22,6 +22,7 @@ export function runKeys(jobId: string, runId: string) {
     chunks: `${base}/chunks.json`,
     staged: `${base}/staged/`,
     outputs: `${base}/outputs/`,
+    failed: `${base}/failed/`,
   };
 }
 

@@ -16,6 +16,7 @@ import type {
   CleanupOutput,
   CommitInput,
   CommitOutput,
+  FailedChunk,
   MoveInput,
   MoveOutput,
   PlanInput,
@@ -121,6 +122,32 @@ function stageChunk(
   return sink.stageDeletes(ctx, p.sink.options, chunk.chunkId, batches);
 }
 
+/**
+ * Records why a chunk failed, for Cleanup to report: on AWS a Distributed Map fails as a whole
+ * (`States.ExceedToleratedFailureThreshold`), so the chunk and its cause would otherwise stay in the child run.
+ */
+async function recordFailure(deps: TaskDeps, p: PlanOutput, chunkId: string, err: unknown): Promise<void> {
+  const e = err instanceof Error ? err : new Error(String(err));
+  attempted.add(failureKey(p, chunkId));
+  const record: FailedChunk = {
+    chunkId,
+    error: e.name,
+    cause: `chunk ${chunkId}: ${e.message.replace(/^chunk [^:]*: /, '')}`,
+  };
+  await deps.staging.putJson(failureKey(p, chunkId), record).catch(() => undefined);
+}
+
+/** Chunks that failed in this process: a later success removes their failure record (a retry that worked). */
+const attempted = new Set<string>();
+
+const failureKey = (p: PlanOutput, chunkId: string) =>
+  `${runKeys(p.jobId, p.runId).failed}${safeSegment(chunkId)}.json`;
+
+async function clearFailure(deps: TaskDeps, p: PlanOutput, chunkId: string): Promise<void> {
+  attempted.delete(failureKey(p, chunkId));
+  await deps.staging.io.delete(deps.staging.location(failureKey(p, chunkId))).catch(() => undefined);
+}
+
 /** Names the chunk in a failure, keeping the error's class and `name` (retries match names). */
 function inChunk(err: unknown, chunkId: string): unknown {
   if (err instanceof Error && !err.message.startsWith('chunk ')) err.message = `chunk ${chunkId}: ${err.message}`;
@@ -149,8 +176,10 @@ export async function move(deps: TaskDeps, input: MoveInput): Promise<MoveOutput
       const staged = await stageChunk(sink, ctx, p, chunk, batches);
       const record: StagedRecord = { ...staged, rowsRead: tally.rows, bytesRead: tally.bytes };
       await deps.staging.putJson(`${p.stagedPrefix}${safeSegment(chunk.chunkId)}.json`, record);
+      if (attempted.has(failureKey(p, chunk.chunkId))) await clearFailure(deps, p, chunk.chunkId);
       out.push(staged);
     } catch (err) {
+      await recordFailure(deps, p, chunk.chunkId, err);
       throw inChunk(err, chunk.chunkId);
     } finally {
       report(true);
@@ -223,6 +252,16 @@ function stripRecord({ rowsRead: _r, bytesRead: _b, ...staged }: StagedRecord): 
   return staged;
 }
 
+/** The failure records of a run's chunks (at most 20). */
+async function failedChunks(deps: TaskDeps, jobId: string, runId: string): Promise<FailedChunk[]> {
+  try {
+    const keys = (await deps.staging.listKeys(runKeys(jobId, runId).failed)).slice(0, 20);
+    return await Promise.all(keys.map((k) => deps.staging.getJson<FailedChunk>(k)));
+  } catch {
+    return [];
+  }
+}
+
 /** Aborts a failed job: the sink drops the run's staging (the target stays untouched) and staging is removed. */
 export async function cleanup(deps: TaskDeps, input: CleanupInput): Promise<CleanupOutput> {
   const { node, jobId } = await deps.resolveJob(input);
@@ -236,6 +275,8 @@ export async function cleanup(deps: TaskDeps, input: CleanupInput): Promise<Clea
     out.aborted = false;
     out.abortError = (err as Error).message;
   }
+  const failed = await failedChunks(deps, jobId, input.runId);
+  if (failed.length > 0) out.failedChunks = failed;
   await deps.staging.deletePrefix(runKeys(jobId, input.runId).base).catch(() => 0);
   deps.logger.warn('job failed; cleaned up', { error: input.error, ...out });
   return out;

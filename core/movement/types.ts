@@ -107,11 +107,20 @@ export interface CleanupInput {
   error?: CaughtError;
 }
 
+/** Why a chunk failed, as Move recorded it in staging. */
+export interface FailedChunk {
+  chunkId: string;
+  error: string;
+  cause: string;
+}
+
 /** Output of the Cleanup task. */
 export interface CleanupOutput {
   jobId: string;
   runId: string;
   aborted: boolean;
+  /** The chunks whose Move failed, with error name and cause (visible in the execution history). */
+  failedChunks?: FailedChunk[];
   /** Why aborting failed, if it did (the run still fails with the original cause). */
   abortError?: string;
 }

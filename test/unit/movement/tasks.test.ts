@@ -106,6 +106,32 @@ describe('movement tasks', () => {
     expect(await staging.listKeys('staging/')).toEqual([]);
   });
 
+  it('cleanup reports the chunks whose move failed, with name and cause', async () => {
+    const rec = new Recorder();
+    const source = new FakeSource(
+      rec,
+      2,
+      5,
+      (id) => {
+        if (id === 'c1') throw new TypeError('value out of range');
+      },
+      0,
+    );
+    const staging = new Staging(new MemoryFileIO(), 'memory://tasks-fail');
+    const deps = manifestDeps(fakeSet(wf), {
+      staging,
+      logger: quiet,
+      registry: fakeRegistry(source, new FakeSink(rec)),
+    });
+    const p = await plan(deps, ref);
+    await expect(move(deps, batch(p, ['c0', 'c1']))).rejects.toMatchObject({
+      name: 'TypeError',
+      message: 'chunk c1: value out of range',
+    });
+    const out = await cleanup(deps, ref);
+    expect(out.failedChunks).toEqual([{ chunkId: 'c1', error: 'TypeError', cause: 'chunk c1: value out of range' }]);
+  });
+
   it('names unknown depots and depot types without a connector', async () => {
     const staging = new Staging(new MemoryFileIO(), 'memory://x');
     const deps = manifestDeps(fakeSet(wf), { staging, logger: quiet, registry: new ConnectorRegistry() });
