@@ -72,11 +72,14 @@ class ExprParser {
     readonly tokens: Token[],
   ) {}
 
+  /** The current token; the end token repeats forever past the end. */
   peek(): Token {
-    return this.tokens[this.i] as Token;
+    return (this.tokens[this.i] ?? this.tokens[this.tokens.length - 1]) as Token;
   }
   next(): Token {
-    return this.tokens[this.i++] as Token;
+    const t = this.peek();
+    this.i++;
+    return t;
   }
   isWord(w: string): boolean {
     const t = this.peek();

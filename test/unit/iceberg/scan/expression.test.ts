@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { InvalidInputError } from '../../../../core/errors';
 import {
   bindExpression,
@@ -143,5 +144,55 @@ describe('long in-lists', () => {
     expect([0, 1, null].map((a) => notIn({ a }))).toEqual([false, true, false]);
     const names = rowEvaluator(bind(`Name in (${Array.from({ length: 20 }, (_, i) => `'n${i}'`).join(', ')})`));
     expect([names({ Name: 'n7' }), names({ Name: 'n70' })]).toEqual([true, false]);
+  });
+});
+
+describe('hostile filter text', () => {
+  it('ends in an expression or a bad-filter error, never a crash', () => {
+    const pieces = [
+      'a',
+      'b',
+      'Name',
+      'loc.lat',
+      '(',
+      ')',
+      "'x'",
+      '3',
+      '-1.5',
+      '=',
+      '<',
+      '>=',
+      '!=',
+      'and',
+      'or',
+      'not',
+      'in',
+      'is',
+      'null',
+      'nan',
+      'between',
+      'like',
+      ',',
+      '"q"',
+      '`',
+      "'",
+      '9223372036854775808',
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...pieces), { maxLength: 12 }),
+        fc.string({ maxLength: 8 }),
+        (parts, noise) => {
+          for (const text of [parts.join(' '), parts.join(' ') + noise]) {
+            try {
+              bind(text);
+            } catch (e) {
+              expect(e).toBeInstanceOf(InvalidInputError);
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
