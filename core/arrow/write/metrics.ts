@@ -37,7 +37,7 @@ export function computeMetrics(table: arrow.Table, schema: Schema): FileMetrics 
   for (const batch of table.batches) {
     schema.fields.forEach((f, i) => {
       const child = batch.data.children[i];
-      if (child) visitField(out, f, child, () => true, false);
+      if (child) visitField(out, f, child, ALL_VALID, false);
     });
   }
   for (const [id, m] of out) finishBounds(m, kinds.get(id));
@@ -83,8 +83,11 @@ function metricsFor(out: FileMetrics, id: number): ColumnMetrics {
   return m;
 }
 
+const ALL_VALID: Valid = () => true;
+
 function leafMetrics(m: ColumnMetrics, t: string, data: arrow.Data, parent: Valid, repeated: boolean): void {
   const kind = primitiveKind(t)?.kind;
+  if (parent === ALL_VALID && !repeated && fastLeafMetrics(m, kind, data)) return;
   const read = readerFor(kind, data);
   const isFloat = kind === 'float' || kind === 'double';
   if (isFloat) m.nanCount ??= 0;
@@ -104,6 +107,111 @@ function leafMetrics(m: ColumnMetrics, t: string, data: arrow.Data, parent: Vali
     if (m.lower === undefined || compare(v, m.lower) < 0) m.lower = v;
     if (m.upper === undefined || compare(v, m.upper) > 0) m.upper = v;
   }
+}
+
+/** Validity of row i from the raw bitmap (no per-row method call). */
+function validAt(data: arrow.Data): (i: number) => boolean {
+  const bm = data.nullBitmap;
+  if (data.nullCount === 0 || !bm || bm.length === 0)
+    return data.nullCount === data.length && data.length > 0 ? () => false : () => true;
+  const off = data.offset;
+  return (i) => (((bm[(off + i) >> 3] as number) >> ((off + i) & 7)) & 1) === 1;
+}
+
+/** Tight loops over raw buffers for the common top-level columns; false when the kind has none. */
+function fastLeafMetrics(m: ColumnMetrics, kind: string | undefined, data: arrow.Data): boolean {
+  const n = data.length;
+  const valid = validAt(data);
+  if (kind === 'int' || kind === 'date' || kind === 'float' || kind === 'double') {
+    const v = data.values as Int32Array | Float32Array | Float64Array;
+    const isFloat = kind === 'float' || kind === 'double';
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    let nulls = 0;
+    let nans = 0;
+    for (let i = 0; i < n; i++) {
+      if (!valid(i)) nulls++;
+      else {
+        const x = v[i] as number;
+        if (x !== x) nans++;
+        else {
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+        }
+      }
+    }
+    merge(m, n, nulls, lo <= hi ? lo : undefined, lo <= hi ? hi : undefined);
+    if (isFloat) m.nanCount = (m.nanCount ?? 0) + nans;
+    return true;
+  }
+  if (
+    kind === 'long' ||
+    kind === 'time' ||
+    kind === 'timestamp' ||
+    kind === 'timestamptz' ||
+    kind === 'timestamp_ns' ||
+    kind === 'timestamptz_ns'
+  ) {
+    const v = data.values as BigInt64Array;
+    let lo: bigint | undefined;
+    let hi: bigint | undefined;
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (!valid(i)) nulls++;
+      else {
+        const x = v[i] as bigint;
+        if (lo === undefined || x < lo) lo = x;
+        if (hi === undefined || x > hi) hi = x;
+      }
+    }
+    merge(m, n, nulls, lo, hi);
+    return true;
+  }
+  if (kind === 'string' || kind === 'binary') {
+    const offs = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    let lo = -1;
+    let hi = -1;
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (!valid(i)) nulls++;
+      else {
+        if (lo < 0 || compareRanges(bytes, offs, i, lo) < 0) lo = i;
+        if (hi < 0 || compareRanges(bytes, offs, i, hi) > 0) hi = i;
+      }
+    }
+    const at = (i: number) => bytes.subarray(offs[i] as number, offs[i + 1] as number);
+    const dec = (b: Uint8Array) => (kind === 'string' ? new TextDecoder().decode(b) : b.slice());
+    merge(m, n, nulls, lo < 0 ? undefined : dec(at(lo)), hi < 0 ? undefined : dec(at(hi)));
+    return true;
+  }
+  return false;
+}
+
+/** Unsigned byte order of values a and b (UTF-8 byte order is code point order). */
+function compareRanges(bytes: Uint8Array, offs: Int32Array, a: number, b: number): number {
+  let i = offs[a] as number;
+  const ae = offs[a + 1] as number;
+  let j = offs[b] as number;
+  const be = offs[b + 1] as number;
+  for (; i < ae && j < be; i++, j++) {
+    const d = (bytes[i] as number) - (bytes[j] as number);
+    if (d !== 0) return d;
+  }
+  return ae - i - (be - j);
+}
+
+function merge(
+  m: ColumnMetrics,
+  n: number,
+  nulls: number,
+  lo: PrimitiveValue | undefined,
+  hi: PrimitiveValue | undefined,
+): void {
+  m.valueCount += n;
+  m.nullCount += nulls;
+  if (lo !== undefined && (m.lower === undefined || compare(lo, m.lower) < 0)) m.lower = lo;
+  if (hi !== undefined && (m.upper === undefined || compare(hi, m.upper) > 0)) m.upper = hi;
 }
 
 /** Reads value i of a primitive column in the in-memory form of spec/types.ts PrimitiveValue. */
