@@ -133,7 +133,7 @@ function fastLeafMetrics(m: ColumnMetrics, kind: string | undefined, data: arrow
       if (!valid(i)) nulls++;
       else {
         const x = v[i] as number;
-        if (x !== x) nans++;
+        if (Number.isNaN(x)) nans++;
         else {
           if (x < lo) lo = x;
           if (x > hi) hi = x;
