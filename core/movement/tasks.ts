@@ -128,7 +128,6 @@ function stageChunk(
  */
 async function recordFailure(deps: TaskDeps, p: PlanOutput, chunkId: string, err: unknown): Promise<void> {
   const e = err instanceof Error ? err : new Error(String(err));
-  attempted.add(failureKey(p, chunkId));
   const record: FailedChunk = {
     chunkId,
     error: e.name,
@@ -137,14 +136,10 @@ async function recordFailure(deps: TaskDeps, p: PlanOutput, chunkId: string, err
   await deps.staging.putJson(failureKey(p, chunkId), record).catch(() => undefined);
 }
 
-/** Chunks that failed in this process: a later success removes their failure record (a retry that worked). */
-const attempted = new Set<string>();
-
 const failureKey = (p: PlanOutput, chunkId: string) =>
   `${runKeys(p.jobId, p.runId).failed}${safeSegment(chunkId)}.json`;
 
 async function clearFailure(deps: TaskDeps, p: PlanOutput, chunkId: string): Promise<void> {
-  attempted.delete(failureKey(p, chunkId));
   await deps.staging.io.delete(deps.staging.location(failureKey(p, chunkId))).catch(() => undefined);
 }
 
@@ -176,7 +171,7 @@ export async function move(deps: TaskDeps, input: MoveInput): Promise<MoveOutput
       const staged = await stageChunk(sink, ctx, p, chunk, batches);
       const record: StagedRecord = { ...staged, rowsRead: tally.rows, bytesRead: tally.bytes };
       await deps.staging.putJson(`${p.stagedPrefix}${safeSegment(chunk.chunkId)}.json`, record);
-      if (attempted.has(failureKey(p, chunk.chunkId))) await clearFailure(deps, p, chunk.chunkId);
+      await clearFailure(deps, p, chunk.chunkId); // a retry that worked: its earlier failure is no news
       out.push(staged);
     } catch (err) {
       await recordFailure(deps, p, chunk.chunkId, err);
