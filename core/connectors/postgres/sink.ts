@@ -11,7 +11,7 @@ import { appendRows, type CommitPlan, mergeRows, replaceRows } from './commit-sq
 import type { PostgresConnectionConfig } from './config';
 import { createTableSql, evolutionSql, hasUniqueIndexOn, idempotentDdl, readColumns, stateTableSql } from './ddl';
 import { inTransaction, type PgDriver, type PgSession } from './driver';
-import { parseTableName, type QualifiedName, quoteIdent, quoteQualified } from './ident';
+import { parseTableName, type QualifiedName, quoteIdent, quoteQualified, STAGE_PREFIX } from './ident';
 import { openDriver } from './open';
 import {
   type CopyFormat,
@@ -69,6 +69,9 @@ export class PostgresSink implements Sink {
     const pk = options.primaryKey ?? [];
     const strategy = options.incrementalStrategy ?? 'append';
     const fields = new Set(schema.fields.map((f) => f.name));
+    if (target.table === STATE_TABLE || target.table.startsWith(STAGE_PREFIX)) {
+      throw new InvalidInputError(`table ${target.schema}.${target.table}: name is reserved by icefloe`);
+    }
     if (strategy === 'merge' && pk.length === 0) {
       throw new InvalidInputError(`table ${target.schema}.${target.table}: merge needs a primary-key`);
     }
@@ -92,7 +95,13 @@ export class PostgresSink implements Sink {
         else for (const sql of evolutionSql(target, existing, schema, options.typeHints)) await s.query(sql);
       });
       await idempotentDdl(s, stateTableSql({ schema: target.schema, table: STATE_TABLE }));
-      await createStaging(s, this.names(ctx, options), schema, ctx, options.typeHints);
+      await createStaging(
+        s,
+        this.names(ctx, options),
+        schema,
+        { jobId: ctx.jobId, runId: ctx.runId },
+        options.typeHints,
+      );
     });
   }
 
