@@ -37,6 +37,10 @@ function isMissing(err: unknown): boolean {
   return httpStatus(err) === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket';
 }
 
+function isPreconditionFailed(err: unknown): boolean {
+  return httpStatus(err) === 412 || (err as Error).name === 'PreconditionFailed';
+}
+
 /**
  * FileIO over S3 and S3-compatible servers. Ranged GETs for footers and blobs, `If-None-Match: *`
  * on conditional puts, retries with jittered backoff on throttling, 5xx and connection resets.
@@ -92,9 +96,29 @@ export class S3FileIO implements FileIO {
   async write(path: string, body: Uint8Array, options: WriteOptions = {}): Promise<void> {
     const { bucket, key } = parseS3Uri(path);
     const IfNoneMatch = options.ifNoneMatch;
+    let attempts = 0;
     await this.call(path, 'write', async () => {
-      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch }));
+      attempts++;
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch }));
+      } catch (err) {
+        // A retried conditional PUT whose first try was applied but whose reply was lost sees 412:
+        // when the object holds exactly our bytes, that write was ours and it succeeded.
+        if (IfNoneMatch && attempts > 1 && isPreconditionFailed(err) && (await this.holds(bucket, key, body))) return;
+        throw err;
+      }
     });
+  }
+
+  /** True when the object exists with exactly these bytes. */
+  private async holds(bucket: string, key: string, body: Uint8Array): Promise<boolean> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+      return Buffer.from(bytes).equals(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    } catch {
+      return false;
+    }
   }
 
   async delete(path: string): Promise<void> {
@@ -128,7 +152,7 @@ export class S3FileIO implements FileIO {
     } catch (err) {
       if (err instanceof IcefloeError) throw err;
       if (isMissing(err)) throw new NotFoundError(`file not found: ${path}`);
-      if (httpStatus(err) === 412 || (err as Error).name === 'PreconditionFailed') {
+      if (isPreconditionFailed(err)) {
         throw new AlreadyExistsError(`file already exists: ${path}`, { cause: err });
       }
       const reason = (err as Error).message || (err as Error).name;

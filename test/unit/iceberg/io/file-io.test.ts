@@ -89,6 +89,24 @@ describe('S3 FileIO against s3rver', () => {
     expect(await collect(io.list(`${root}/`))).toHaveLength(1005);
   }, 60_000);
 
+  it('treats a retried conditional PUT as done when its lost first reply had applied our bytes', async () => {
+    const io = new S3FileIO(s3ConfigFor(server.endpoint));
+    const path = `s3://${server.bucket}/lost/v1.metadata.json`;
+    const send = io.client.send.bind(io.client) as (c: unknown) => Promise<unknown>;
+    let calls = 0;
+    (io.client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (command) => {
+      calls++;
+      const out = await send(command);
+      if (calls === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }); // applied, reply lost
+      return out;
+    };
+    await io.write(path, enc('ours'), { ifNoneMatch: '*' });
+    expect(dec(await io.read(path))).toBe('ours');
+    // someone else's bytes at the key stay a conflict
+    const other = new S3FileIO(s3ConfigFor(server.endpoint));
+    await expect(other.write(path, enc('theirs'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(AlreadyExistsError);
+  });
+
   it('gives up on an unreachable endpoint with a TransientError after retries', async () => {
     const io = new S3FileIO({ ...s3ConfigFor('http://127.0.0.1:1'), maxAttempts: 3, baseDelayMs: 1 });
     await expect(io.read('s3://b/k')).rejects.toBeInstanceOf(TransientError);
