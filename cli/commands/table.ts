@@ -149,12 +149,14 @@ async function write(io: CliIO, text: string): Promise<void> {
   if (!io.stdout.write(text)) await new Promise<void>((resolve) => io.stdout.once('drain', () => resolve()));
 }
 
+/** Scan output is written in chunks of about this many characters (tests lower it). */
+export const scanOutput = { flushAt: 1 << 20 };
+
 async function scan(table: Table, values: Values, io: CliIO): Promise<number> {
   const format = values.format ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv')
     throw new InvalidInputError(`--format must be jsonl or csv, got '${format}'`);
   const result = await table.scan(scanOptionsOf(values));
-  const FLUSH_AT = 1 << 20;
   let buffer = format === 'csv' ? `${result.fields.map((f) => csvCell(f.name)).join(',')}\n` : '';
   let flushedRows = 0;
   let rows = 0;
@@ -164,7 +166,7 @@ async function scan(table: Table, values: Values, io: CliIO): Promise<number> {
         buffer += format === 'csv' ? `${result.fields.map((f) => csvCell(row[f.name])).join(',')}\n` : `${json(row)}\n`;
         rows++;
       }
-      if (buffer.length >= FLUSH_AT) {
+      if (buffer.length >= scanOutput.flushAt) {
         await write(io, buffer);
         buffer = '';
         flushedRows = rows;

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { scanOutput } from '../../../cli/commands/table';
 import { main } from '../../../cli/main';
 import { catalogFromConfig } from '../../../core/iceberg/catalog/from-config';
 import { FIXTURES } from './fixture-helpers';
@@ -185,6 +186,30 @@ describe('icefloe table failures name the file, exit 2, print no rows', () => {
     const data = only('data', (f) => f.endsWith('.parquet'));
     unlinkSync(data);
     await expectFailure(data);
+  });
+
+  it('a failure after rows were flushed says the output is incomplete', async () => {
+    cpSync(join(FIXTURES, 'glaredb-v1-lineitem-versioned'), join(dir, 'v'), { recursive: true });
+    const order = await run('table', 'scan', join(dir, 'v'), '--allow-moved-paths', '--columns', '_file');
+    const files = [
+      ...new Set(
+        order.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)._file as string),
+      ),
+    ];
+    expect(files).toHaveLength(2);
+    truncateSync(join(dir, 'v', (files[1] as string).replace(/^.*?lineitem_versioned\//, '')), 100);
+    scanOutput.flushAt = 10;
+    try {
+      const r = await run('table', 'scan', join(dir, 'v'), '--allow-moved-paths', '--columns', 'l_orderkey');
+      expect(r.code).toBe(2);
+      expect(r.stdout.trim().split('\n')).toHaveLength(1000);
+      expect(r.stderr).toMatch(/^error: cannot read parquet file .* \(output incomplete: stopped after 1000 rows\)\n$/);
+    } finally {
+      scanOutput.flushAt = 1 << 20;
+    }
   });
 
   it('a missing metadata file given by name', async () => {
