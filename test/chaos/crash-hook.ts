@@ -47,3 +47,17 @@ export function crashPoint(at: 'plan' | 'staged' | 'commit:start' | 'commit:done
   if (at === 'commit:start' && plan.point === 'commit:mid') setTimeout(() => die(`commit:mid:${plan.n}`), plan.n);
   if (at === 'commit:done' && plan.point === 'commit:after') die('commit:after');
 }
+
+/**
+ * A rendezvous for concurrency cases: with `ICEFLOE_HOLD_DIR` set, a run that reaches its commit writes
+ * `<dir>/held-<pid>` and waits until `<dir>/release` exists, so two runs can be made to overlap exactly
+ * (both planned from the same job state, both about to commit).
+ */
+export async function holdPoint(): Promise<void> {
+  const dir = process.env.ICEFLOE_HOLD_DIR;
+  if (!dir) return;
+  const { existsSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  writeFileSync(join(dir, `held-${process.pid}`), '');
+  for (let i = 0; i < 3000 && !existsSync(join(dir, 'release')); i++) await new Promise((r) => setTimeout(r, 20));
+}

@@ -10,7 +10,7 @@ import { type RunSummary, runWorkflowLocally } from '../../core/engine';
 import { loadWorkflow } from '../../core/engine/load-workflow';
 import { describeError } from '../../core/errors';
 import { type ConnectorModule, ConnectorRegistry, connectors } from '../../core/movement/connectors';
-import { crashPoint } from './crash-hook';
+import { crashPoint, holdPoint } from './crash-hook';
 
 /** A sink that calls the crash hook around prepare, each staged chunk and commit. */
 function instrumentSink(sink: Sink): Sink {
@@ -34,6 +34,7 @@ function instrumentSink(sink: Sink): Sink {
         }
       : {}),
     commit: async (...a) => {
+      await holdPoint();
       crashPoint('commit:start');
       const r = await sink.commit(...a);
       crashPoint('commit:done');
