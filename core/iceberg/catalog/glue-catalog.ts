@@ -24,6 +24,7 @@ import type { FileIO } from '../io/file-io';
 import { parseTableMetadata } from '../spec/metadata-parse';
 import { serializeTableMetadata } from '../spec/metadata-serialize';
 import type { TableMetadata } from '../spec/table-metadata';
+import { type IcebergType, primitiveKind } from '../spec/types';
 import { applyUpdates, checkRequirements } from './apply-updates';
 import type { Catalog, CreateTableRequest, LoadedTable } from './catalog';
 import {
@@ -48,6 +49,46 @@ export interface GlueCatalogOptions {
   /** Default location root for new tables: `<warehouse>/<db>.db/<table>` (Iceberg's GlueCatalog layout). */
   warehouse: string;
   catalogId?: string;
+}
+
+/** Hive type text of an Iceberg type, as Iceberg's GlueCatalog writes column types for Athena's console. */
+function hiveType(t: IcebergType): string {
+  if (typeof t !== 'string') {
+    if (t.type === 'struct') return `struct<${t.fields.map((f) => `${f.name}:${hiveType(f.type)}`).join(',')}>`;
+    if (t.type === 'list') return `array<${hiveType(t.element)}>`;
+    return `map<${hiveType(t.key)},${hiveType(t.value)}>`;
+  }
+  const k = primitiveKind(t);
+  switch (k?.kind) {
+    case 'long':
+      return 'bigint';
+    case 'decimal':
+      return `decimal(${k.precision},${k.scale})`;
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns':
+      return 'timestamp';
+    case 'time':
+    case 'uuid':
+      return 'string';
+    case 'fixed':
+      return 'binary';
+    default:
+      return k?.kind ?? 'string';
+  }
+}
+
+function glueColumns(m: TableMetadata) {
+  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']);
+  return (schema?.fields ?? []).map((f) => ({
+    Name: f.name,
+    Type: hiveType(f.type),
+    Parameters: {
+      'iceberg.field.id': String(f.id),
+      'iceberg.field.optional': String(!f.required),
+      'iceberg.field.current': 'true',
+    },
+  }));
 }
 
 const isName = (err: unknown, name: string) => (err as { name?: string }).name === name;
@@ -195,7 +236,7 @@ export class GlueCatalog implements Catalog {
         metadata_location: location,
         ...(previous ? { previous_metadata_location: previous } : {}),
       },
-      StorageDescriptor: { Location: m.location },
+      StorageDescriptor: { Location: m.location, Columns: glueColumns(m) },
     };
   }
 

@@ -58,6 +58,7 @@ function fakeGlue() {
     },
   };
   return {
+    tables,
     async handle(req: { headers: Record<string, string>; body: string | Uint8Array }) {
       const op = String(req.headers['x-amz-target']).replace('AWSGlue.', '');
       let status = 200;
@@ -97,4 +98,50 @@ describeCatalogContract('glue (SDK with a stubbed transport)', async () => {
     catalog: new GlueCatalog({ client, warehouse: dir }, new LocalFileIO()),
     close: async () => rmSync(dir, { recursive: true, force: true }),
   };
+});
+
+describe('glue table entries', () => {
+  it('carry the parameters Athena reads and move previous_metadata_location on commit with VersionId', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icefloe-glueparams-'));
+    const fake = fakeGlue();
+    const client = new GlueClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      requestHandler: fake as never,
+      maxAttempts: 1,
+    });
+    const catalog = new GlueCatalog({ client, warehouse: dir }, new LocalFileIO());
+    try {
+      await catalog.createNamespace(['db']);
+      const schema = {
+        type: 'struct' as const,
+        'schema-id': 0,
+        fields: [
+          { id: 1, name: 'id', required: true, type: 'long' },
+          { id: 2, name: 'amount', required: false, type: 'decimal(10, 2)' },
+        ],
+      };
+      const created = await catalog.createTable({ namespace: ['db'], name: 'orders' }, { schema });
+      const after = await catalog.commitTable({
+        identifier: { namespace: ['db'], name: 'orders' },
+        requirements: [],
+        updates: [{ action: 'set-properties', updates: { a: 'b' } }],
+      });
+      const t = fake.tables.get('db.orders') as Obj;
+      expect(t.Parameters).toEqual({
+        table_type: 'ICEBERG',
+        metadata_location: after.metadataLocation,
+        previous_metadata_location: created.metadataLocation,
+      });
+      expect(t.VersionId).toBe('2');
+      expect(t.StorageDescriptor.Location).toBe(`${dir}/db.db/orders`);
+      expect(t.StorageDescriptor.Columns.map((c: Obj) => `${c.Name}:${c.Type}`)).toEqual([
+        'id:bigint',
+        'amount:decimal(10,2)',
+      ]);
+      expect(after.metadataLocation).toMatch(/\/metadata\/00001-[0-9a-f-]{36}\.metadata\.json$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
