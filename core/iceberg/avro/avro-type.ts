@@ -69,12 +69,22 @@ interface Tap {
 }
 
 /**
- * The same type with a direct varint read: avsc's generic path slices a Buffer per long, which
- * dominates decoding of manifests (every count and size is a long). Longer than 7 bytes (beyond
+ * The same type with direct varint reads and writes: avsc's generic path allocates a Buffer per
+ * long, which dominates manifest coding (every count and size is a long). Longer than 7 bytes (beyond
  * 2^48) falls back to the exact bigint path. A read past the end leaves `pos` beyond the buffer,
  * which avsc reports as a truncated value.
  */
+const SAFE = 2n ** 53n - 1n;
+
 const fastLong = Object.create(bigLong, {
+  _write: {
+    value(tap: Tap & { writeLong(n: number): void; writeFixed(b: Buffer): void }, v: number | bigint): void {
+      if (typeof v === 'number' && Number.isSafeInteger(v)) tap.writeLong(v);
+      else if (typeof v === 'bigint' && v >= -SAFE && v <= SAFE) tap.writeLong(Number(v));
+      else if (typeof v === 'bigint') tap.writeFixed(bigIntToVarint(v));
+      else throw new Error(`invalid long: ${String(v)}`);
+    },
+  },
   _read: {
     value(tap: Tap): number | bigint {
       const buf = tap.buf;

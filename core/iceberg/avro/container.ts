@@ -140,12 +140,31 @@ export function writeAvroFile(records: unknown[], opts: WriteAvroOptions, type?:
   const blockSize = opts.blockSize ?? 1000;
   for (let i = 0; i < records.length; i += blockSize) {
     const chunk = records.slice(i, i + blockSize);
-    let data = Buffer.concat(chunk.map((r) => t.toBuffer(r)));
+    let data = encodeBlock(t, chunk);
     if (codec === 'deflate') data = deflateRawSync(data);
     parts.push(varint(chunk.length), varint(data.length), data, sync);
   }
   const out = Buffer.concat(parts);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+let scratch = Buffer.alloc(1 << 16);
+
+/** Encodes records back to back into one reused buffer, growing it when a record does not fit. */
+function encodeBlock(t: avro.Type, records: unknown[]): Buffer {
+  let pos = 0;
+  for (const r of records) {
+    let next = t.encode(r, scratch, pos);
+    while (next < 0) {
+      // avsc returns minus the bytes missing; grow and retry this record.
+      const grown = Buffer.alloc(Math.max(scratch.length * 2, pos - next));
+      scratch.copy(grown, 0, 0, pos);
+      scratch = grown;
+      next = t.encode(r, scratch, pos);
+    }
+    pos = next;
+  }
+  return Buffer.from(scratch.subarray(0, pos));
 }
 
 function varint(n: number): Buffer {

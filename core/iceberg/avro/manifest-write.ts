@@ -80,8 +80,8 @@ function dataFileToAvro(f: DataFile, v: number, names: string[], types: Primitiv
   names.forEach((n, i) => {
     partition[n] = partitionValueToAvro(types[i] ?? 'string', f.partition[i] ?? null);
   });
-  const big = (x: number) => BigInt(x);
-  const bytes = (x: Uint8Array) => Buffer.from(x);
+  const same = (x: number) => x;
+  const bytes = (x: Uint8Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
   const r: AvroRecord = {
     content: f.content,
     file_path: f.filePath,
@@ -89,14 +89,14 @@ function dataFileToAvro(f: DataFile, v: number, names: string[], types: Primitiv
     partition,
     record_count: f.recordCount,
     file_size_in_bytes: f.fileSizeInBytes,
-    column_sizes: mapToAvro(f.columnSizes, big),
-    value_counts: mapToAvro(f.valueCounts, big),
-    null_value_counts: mapToAvro(f.nullValueCounts, big),
-    nan_value_counts: mapToAvro(f.nanValueCounts, big),
+    column_sizes: mapToAvro(f.columnSizes, same),
+    value_counts: mapToAvro(f.valueCounts, same),
+    null_value_counts: mapToAvro(f.nullValueCounts, same),
+    nan_value_counts: mapToAvro(f.nanValueCounts, same),
     lower_bounds: mapToAvro(f.lowerBounds, bytes),
     upper_bounds: mapToAvro(f.upperBounds, bytes),
     key_metadata: f.keyMetadata ? Buffer.from(f.keyMetadata) : null,
-    split_offsets: f.splitOffsets ? f.splitOffsets.map(big) : null,
+    split_offsets: f.splitOffsets ?? null,
     equality_ids: f.equalityIds ?? null,
     sort_order_id: f.sortOrderId ?? null,
     first_row_id: f.firstRowId ?? null,

@@ -195,3 +195,30 @@ describe('hostile headers', () => {
     expect(() => readManifest(bytes, { path: 'bad-header.avro' })).toThrow(/^invalid manifest bad-header\.avro: /);
   });
 });
+
+describe('large records', () => {
+  it('encodes records bigger than the scratch buffer', () => {
+    const big = { ...dataFile(1), filePath: `s3://b/${'x'.repeat(200_000)}.parquet` };
+    const { bytes } = writeManifest(
+      [
+        entry(2),
+        {
+          status: ManifestEntryStatus.Added,
+          snapshotId: 1n,
+          sequenceNumber: 1n,
+          fileSequenceNumber: 1n,
+          dataFile: big,
+        },
+        entry(3),
+      ],
+      { path: 'm', formatVersion: 2, spec, schema, snapshotId: 1n },
+    );
+    const back = readManifest(bytes, { path: 'm', specs: [spec], schema });
+    expect(back.entries.map((e) => e.dataFile.filePath.length)).toEqual([
+      dataFile(2).filePath.length,
+      big.filePath.length,
+      dataFile(3).filePath.length,
+    ]);
+    expect(back.entries[2]?.dataFile).toEqual(dataFile(3));
+  });
+});
