@@ -25,6 +25,20 @@ export function parquetWasmPath(): string {
   return require.resolve('parquet-wasm/node/parquet_wasm_bg.wasm');
 }
 
+/**
+ * Modules the core requires only when they exist (`core/movement/bindings/lakehouse.ts` checks
+ * `core/connectors/lakehouse/source.ts` with existsSync first). esbuild resolves every literal require, so a
+ * missing one is marked external: the runtime check never reaches it. `[import as written, file]`.
+ */
+const OPTIONAL_IMPORTS: ReadonlyArray<readonly [string, string]> = [
+  ['../../connectors/lakehouse/source', 'core/connectors/lakehouse/source.ts'],
+];
+
+/** The optional imports whose files are absent from this tree (external to the bundle). @internal */
+export function missingOptionalImports(): string[] {
+  return OPTIONAL_IMPORTS.filter(([, file]) => !existsSync(join(REPO_ROOT, file))).map(([spec]) => spec);
+}
+
 /** Properties of {@link TaskFunction}. */
 export interface TaskFunctionProps {
   readonly task: TaskName;
@@ -114,8 +128,9 @@ export class TaskFunction extends Construct {
         target: 'node22',
         minify: true,
         sourceMap: true,
-        // The Node.js 22 runtime ships AWS SDK v3; bundling our pinned clients keeps behaviour identical to the tests.
-        externalModules: [],
+        // Everything is bundled, the AWS SDK too (the runtime's own SDK v3 may differ from the pinned, tested one);
+        // only absent optional imports stay external.
+        externalModules: missingOptionalImports(),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
