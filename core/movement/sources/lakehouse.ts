@@ -35,7 +35,19 @@ export interface LakehouseChunkSpec {
   files: string[];
 }
 
-const DEFAULT_CHUNK_BYTES = 128 * 1024 * 1024;
+const MAX_CHUNK_BYTES = 128 * 1024 * 1024;
+const MIN_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Bytes per chunk: about two chunks per reader of `extract-parallelism` (default 4), so every worker gets work,
+ * between 1 MiB and 128 MiB (a Lambda's comfortable share); `loader-file-size` overrides it.
+ */
+function chunkTarget(tasks: FileScanTask[], options: JobOptions): number {
+  if (options.loaderFileSize) return options.loaderFileSize;
+  const total = tasks.reduce((n, t) => n + t.dataFile.fileSizeInBytes, 0);
+  const share = Math.ceil(total / (2 * (options.extractParallelism ?? 4)));
+  return Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, share));
+}
 const emptyStats = (): ScanStats => ({
   manifests: 0,
   dataFiles: 0,
@@ -121,7 +133,7 @@ export class LakehouseSource implements Source {
     const tasks = since?.tasks ?? cur.tasks;
     const table = this.id(options);
     const name = [...table.namespace, table.name].join('.');
-    const chunks: ChunkPointer[] = pack(tasks, options.loaderFileSize ?? DEFAULT_CHUNK_BYTES).map((group, i) => {
+    const chunks: ChunkPointer[] = pack(tasks, chunkTarget(tasks, options)).map((group, i) => {
       const spec: LakehouseChunkSpec = {
         table: name,
         snapshotId: String(snap),
