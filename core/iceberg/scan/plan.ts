@@ -31,7 +31,7 @@ export type { DeleteFileRef } from './delete-index';
 export interface FileScanTask {
   dataFile: DataFile;
   specId: number;
-  /** The schema the filter was bound to (the snapshot's schema when time travelling). */
+  /** The schema the filter was bound to (the snapshot's schema when time travelling by id, time or tag). */
   schemaId: number;
   partition: PartitionValues;
   dataSequenceNumber: bigint;
@@ -79,7 +79,9 @@ export type ReadFile = (path: string) => Promise<Uint8Array>;
  */
 export async function planFiles(meta: TableMetadata, readFile: ReadFile, opts: PlanOptions = {}): Promise<ScanPlan> {
   const snapshot = selectSnapshot(meta, opts);
-  const travelling = opts.snapshotId !== undefined || opts.asOf !== undefined || opts.ref !== undefined;
+  // Time travel (an id, a time, a tag) reads with the snapshot's schema; a branch head with the table's.
+  const tag = opts.ref !== undefined && meta.refs[opts.ref]?.type === 'tag';
+  const travelling = opts.snapshotId !== undefined || opts.asOf !== undefined || tag;
   const schema = travelling ? schemaForSnapshot(meta, snapshot) : currentSchema(meta);
   const filter = bindFilter(opts.filter, schema, opts.caseSensitive ?? true);
   const metrics: ScanMetrics = {
