@@ -4,6 +4,11 @@
  * each case checked against an uninterrupted run (see matrix.ts).
  *
  *   npm run chaos -- [--trials N] [--seed S] [--json] [--only iceberg|postgres] [--no-matrix]
+ *                    [--storage-trials N] [--fault-rate R] [--concurrency]
+ *
+ * Storage trials (default 3) run the job on s3rver behind the fault proxy (test/chaos/storage.ts).
+ * `--concurrency` adds the same-job-twice and two-jobs cases (test/chaos/concurrent.ts); they are opt-in
+ * because the append cases fail on a known bug (docs/reliability.md), which would hide crash regressions.
  *
  * `--json` prints `{ trials, passed, failed, cases: [...] }` on stdout; progress goes to stderr.
  * Exit code 0 when every case passed, 1 otherwise. Needs PostgreSQL at 127.0.0.1:5432 (db `test`).
@@ -12,8 +17,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startFaultProxy } from '../helpers/fault-proxy';
+import { startS3Server } from '../helpers/s3-server';
+import { type ConcurrentResult, expectedDigest, runConcurrentCase, runTwoJobsCase } from './concurrent';
 import { baseline, type CaseResult, POINTS, randomPoint, rng, runCase, SINKS, STRATEGIES } from './matrix';
 import type { Digest, SinkKind, Strategy } from './scenario';
+import { runStorageTrial, type StorageTrial } from './storage';
 
 interface Plan {
   sink: SinkKind;
@@ -45,6 +54,9 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
       'no-matrix': { type: 'boolean', default: false },
+      'storage-trials': { type: 'string', default: '3' },
+      'fault-rate': { type: 'string', default: '0.2' },
+      concurrency: { type: 'boolean', default: false },
     },
   });
   const trials = Number(values.trials);
@@ -71,25 +83,85 @@ async function main(): Promise<number> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  const failed = cases.filter((c) => !c.passed).length;
+  const storage = await storageTrials(Number(values['storage-trials']), Number(values['fault-rate']), seed);
+  const concurrency = values.concurrency ? await concurrencyCases(sinks) : [];
+  const all = [...cases, ...storage, ...concurrency];
+  const failed = all.filter((c) => !c.passed).length;
   const report = {
-    trials: cases.length,
-    passed: cases.length - failed,
+    trials: all.length,
+    passed: all.length - failed,
     failed,
     seed,
     durationMs: Date.now() - started,
     killed: cases.filter((c) => c.killed).length,
     crashPoints: [...new Set(cases.map((c) => c.crashAt.replace(/:\d+$/, ':N')))].sort(),
-    rowsLost: cases.reduce((n, c) => n + Math.max(0, c.expected.rows - c.actual.rows), 0),
-    rowsDuplicated: cases.reduce((n, c) => n + Math.max(0, c.actual.rows - c.expected.rows), 0),
+    faultsInjected: storage.reduce((n, t) => n + Object.values(t.faults).reduce((a, b) => a + b, 0), 0),
+    storageRequests: storage.reduce((n, t) => n + t.requests, 0),
+    rowsLost: all.reduce((n, c) => n + Math.max(0, c.expected.rows - c.actual.rows), 0),
+    rowsDuplicated: all.reduce((n, c) => n + Math.max(0, c.actual.rows - c.expected.rows), 0),
     cases,
+    storage,
+    concurrency,
   };
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else
     process.stdout.write(
-      `chaos: ${report.trials} trials, ${report.passed} passed, ${report.failed} failed (${report.killed} killed)\n`,
+      `chaos: ${report.trials} trials, ${report.passed} passed, ${report.failed} failed (${report.killed} killed, ` +
+        `${report.faultsInjected} storage faults injected, rows lost ${report.rowsLost}, duplicated ${report.rowsDuplicated})\n`,
     );
   return failed === 0 ? 0 : 1;
+}
+
+/** Storage-fault trials on one s3rver + fault proxy (credentials via env: see the lakehouse secret bug). */
+async function storageTrials(n: number, rate: number, seed: number): Promise<(StorageTrial & { kind: string })[]> {
+  if (n <= 0) return [];
+  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
+  const s3 = await startS3Server();
+  const proxy = await startFaultProxy({ target: s3.endpoint, rate: 0, seed });
+  const root = mkdtempSync(join(tmpdir(), 'icefloe-chaos-s3-'));
+  const out: (StorageTrial & { kind: string })[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const t = await runStorageTrial(root, s3, proxy, seed + i, rate);
+      out.push({ ...t, kind: 'storage' });
+      const injected = Object.entries(t.faults)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      process.stderr.write(
+        `${t.passed ? 'pass' : 'FAIL'} storage rate=${rate} requests=${t.requests} faults: ${injected} attempts=${t.attempts.join('+')} rows=${t.actual.rows}` +
+          `${t.passed ? '' : `\n  ${t.problems.join('\n  ')}`}\n`,
+      );
+    }
+  } finally {
+    await proxy.stop();
+    await s3.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** The concurrency cases (opt-in). */
+async function concurrencyCases(sinks: SinkKind[]): Promise<(ConcurrentResult & { kind: string })[]> {
+  const root = mkdtempSync(join(tmpdir(), 'icefloe-chaos-conc-'));
+  const out: (ConcurrentResult & { kind: string })[] = [];
+  try {
+    for (const sink of sinks) {
+      for (const strategy of STRATEGIES)
+        out.push({
+          ...(await runConcurrentCase(root, sink, strategy, expectedDigest(strategy))),
+          kind: 'same-job-twice',
+        });
+      out.push({ ...(await runTwoJobsCase(root, sink)), kind: 'two-jobs' });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  for (const c of out)
+    process.stderr.write(
+      `${c.passed ? 'pass' : 'FAIL'} ${c.kind} ${c.sink}/${c.strategy}: ${c.runs.join(', ')}${c.passed ? '' : `\n  ${c.problems.join('\n  ')}`}\n`,
+    );
+  return out;
 }
 
 main().then(

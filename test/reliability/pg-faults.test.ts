@@ -186,7 +186,7 @@ describe('Postgres sink under database faults', () => {
             `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
             [app],
           );
-          if ((w.rows[0]?.n ?? 0) > 0) killed = await terminate(app, '%');
+          if (Number(w.rows[0]?.n ?? 0) > 0) killed = await terminate(app, '%');
           else await new Promise((r) => setTimeout(r, 20));
         }
         await s.query('ROLLBACK');
