@@ -87,7 +87,8 @@ export class DeleteLoader {
   async equalitySets(deletes: DataFile[]): Promise<EqualityDeleteSet[]> {
     const sets: EqualityDeleteSet[] = [];
     for (const d of deletes) {
-      if (d.content !== DataFileContent.EqualityDeletes) continue;
+      // Without equality ids a delete file matches no column; the spec requires them.
+      if (d.content !== DataFileContent.EqualityDeletes || (d.equalityIds ?? []).length === 0) continue;
       const path = this.resolve(d.filePath);
       let p = this.equalityFiles.get(path);
       if (!p) {

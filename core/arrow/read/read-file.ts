@@ -4,6 +4,7 @@
  * row filter, and the row limit. Row groups are decoded in bounded batches.
  */
 import type * as arrow from 'apache-arrow';
+import { InvalidInputError } from '../../errors';
 import type { FileIO } from '../../iceberg/io/file-io';
 import type { DataFile } from '../../iceberg/spec/manifest';
 import type { NameMapping } from '../../iceberg/spec/name-mapping';
@@ -55,7 +56,12 @@ export interface ReadState {
 
 /** Opens the data file (its real size: manifest sizes are not trusted). */
 async function open(task: ReadTask, ctx: ReadContext): Promise<ParquetSource> {
-  return openParquet(ctx.resolve(task.dataFile.filePath), ctx.io);
+  const path = ctx.resolve(task.dataFile.filePath);
+  const format = task.dataFile.fileFormat.toUpperCase();
+  if (format !== 'PARQUET') {
+    throw new InvalidInputError(`cannot read ${format.toLowerCase()} data file ${path}: only parquet is supported`);
+  }
+  return openParquet(path, ctx.io);
 }
 
 /** Yields the rows of one data file that survive deletes and the filter, as Arrow batches. */
