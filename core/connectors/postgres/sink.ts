@@ -32,6 +32,12 @@ export interface PostgresSinkOptions {
   defaultSchema?: string;
   /** COPY format of staging loads; `auto` uses binary when every column has a binary writer. @default 'auto' */
   copyFormat?: CopyFormat;
+  /**
+   * `work_mem` of the commit transaction only (`SET LOCAL`): lets the MERGE hash join and the dedup sort of
+   * a large run stay in memory instead of spilling in 4 MB batches. `null` keeps the server's setting.
+   * @default '128MB'
+   */
+  commitWorkMem?: string | null;
 }
 
 /** A Sink writing into PostgreSQL (server or PGlite). Holds only a driver; every call is self-contained. */
@@ -152,6 +158,8 @@ export class PostgresSink implements Sink {
     const result = await driver.session((s) =>
       inTransaction(s, async () => {
         await s.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`icefloe:${ctx.jobId}`]);
+        const workMem = this.opts.commitWorkMem === undefined ? '128MB' : this.opts.commitWorkMem;
+        if (workMem !== null) await s.query("SELECT set_config('work_mem', $1, true)", [workMem]);
         const previous = await readJobState(s, stateTable, ctx.jobId);
         if (previous?.runId === ctx.runId) {
           // This run already committed (a retried commit whose first attempt succeeded): change nothing.
