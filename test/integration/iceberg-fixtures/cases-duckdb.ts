@@ -67,7 +67,8 @@ export const cases: FixtureCase[] = [
   {
     name: 'duckdb-lineitem-iceberg-gz',
     async run(open) {
-      // iceberg_metadata.test 50-53: gzip metadata; one ADDED DATA file 00000-2-371a340c with 111968 records
+      // iceberg_metadata.test 50-53: gzip metadata; one ADDED DATA file 00000-2-371a340c with 111968 records.
+      // (40-43 expect DuckDB to fail without its gzip option; gzip is detected here by magic bytes.)
       const t = await open('duckdb-lineitem-iceberg-gz');
       expect(t.loaded.metadataLocation).toMatch(/v2\.gz\.metadata\.json$/);
       const e = await entries(t);
