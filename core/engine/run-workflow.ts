@@ -18,6 +18,7 @@ import { cleanup, commit, move, plan } from '../movement/tasks';
 import type { CleanupInput, CommitInput, MoveInput, PlanInput, PlanOutput, TaskName } from '../movement/types';
 import { executeDefinition, type LocalTaskFn } from './executor';
 import { ProgressTracker } from './progress';
+import { Semaphore } from './semaphore';
 import { type RunSummary, summarize } from './summary';
 import { WorkerPool } from './worker-pool';
 
@@ -101,7 +102,8 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
         )
       : undefined;
   const inflight = new InFlight();
-  const bound = bindTasks({ deps, tracker, inflight, pool, registry, manifests: opts.manifests });
+  const local = new Semaphore(Math.max(1, size || availableParallelism()));
+  const bound = bindTasks({ deps, tracker, inflight, pool, local, registry, manifests: opts.manifests });
   const tasks: Record<string, LocalTaskFn> = {};
   for (const [resource, name] of Object.entries({ ...TASK_OF_PLACEHOLDER, ...opts.resources }))
     tasks[resource] = bound[name];
@@ -146,6 +148,8 @@ interface BindContext {
   tracker: ProgressTracker;
   inflight: InFlight;
   pool?: WorkerPool;
+  /** Bounds moves run in this thread (connectors that cannot move in workers, or --parallelism 0). */
+  local: Semaphore;
   registry: ConnectorRegistry;
   manifests: ManifestSet;
 }
@@ -167,7 +171,7 @@ function bindTasks(c: BindContext): Record<TaskName, LocalTaskFn> {
     move: async (input) => {
       const i = input as unknown as MoveInput;
       const p = i.BatchInput.plan;
-      const run = c.pool && inWorkers(p) ? c.pool.move(i) : move(c.deps, i);
+      const run = c.pool && inWorkers(p) ? c.pool.move(i) : c.local.run(() => move(c.deps, i));
       return (await c.inflight.track(p.job, run)) as unknown as Json;
     },
     commit: async (input) => {
