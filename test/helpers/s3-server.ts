@@ -152,10 +152,14 @@ export async function startS3Server(options: { bucket?: string } = {}): Promise<
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  // Never leave a server behind if a test file forgets stop() (or the worker is torn down).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const endpoint = `http://127.0.0.1:${port}`;
   const bucket = options.bucket ?? `test-${randomBytes(4).toString('hex')}`;
   await createBucket(endpoint, bucket);
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     child.removeAllListeners('exit');
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
