@@ -1,0 +1,150 @@
+/**
+ * Benchmark 1 (issue 8), the seed job end to end: an Iceberg table of 1,000,000 rows (quick: 100,000) merged on
+ * `order_id` into a 1,000,000-row Postgres table (half the rows update, half insert), driven through the local
+ * engine (`runWorkflowLocally`, what `icefloe run` calls; Plan → Move in worker threads → Commit). Measured in
+ * the same run, each into a fresh copy of the target:
+ *  (a) the limit: the same rows as CSV through `psql \copy` into a staging table plus one `MERGE`;
+ *  (b) a peer pipeline: DuckDB reading the table's Parquet files to CSV, then the same `\copy` + `MERGE`;
+ *  `scaling`: the engine with 1 and 2 Move workers.
+ * Every target must end identical to the limit's (row fingerprints). `npx tsx bench/e2e-iceberg-to-postgres.ts [--quick]`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { runEngine, writeDepots, writeJob } from './lib/engine';
+import { ordersCsv } from './lib/orders';
+import { copyAndMerge, fingerprint, freshOrdersTable, psql, writeParts } from './lib/pg';
+import { type BenchOptions, type BenchResult, result, timed } from './lib/types';
+
+/** Reads every Parquet data file of the table with DuckDB and writes one CSV (the peer's extract step). */
+async function duckdbToCsv(dataDir: string, csvPath: string): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run(`SET TimeZone = 'UTC'`);
+    await conn.run(
+      `COPY (SELECT * FROM read_parquet('${dataDir}/*.parquet')) TO '${csvPath}' (FORMAT csv, HEADER false)`,
+    );
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+interface Setup {
+  dir: string;
+  schema: string;
+  rows: number;
+  baseCsv: string;
+  incCsv: string;
+  mergeJob: (table: string) => string;
+}
+
+/** Builds the Iceberg table (through the engine), both CSVs and the schema; nothing here is timed. */
+async function setUp(rows: number): Promise<Setup> {
+  const dir = mkdtempSync(join(tmpdir(), 'icefloe-bench-e2e-'));
+  const schema = `bench_e2e_${randomBytes(4).toString('hex')}`;
+  writeDepots(dir, { warehouse: join(dir, 'warehouse'), rows, seed: 2 });
+  const load = writeJob(
+    dir,
+    'load',
+    { address: 'dataos://gen', options: { 'source-table': 'sales.orders' } },
+    { address: 'dataos://lh', options: { 'dest-table': 'sales.orders', 'incremental-strategy': 'replace' } },
+  );
+  await runEngine(load, dir, join(dir, 'staging'), 2);
+  // The target holds ids rows/2+1 … 3rows/2 (seed 1); the table ids 1 … rows (seed 2): half update, half insert.
+  const baseCsv = join(dir, 'base.csv');
+  const incCsv = join(dir, 'inc.csv');
+  await writeParts(baseCsv, ordersCsv(1, rows / 2, rows + rows / 2));
+  await writeParts(incCsv, ordersCsv(2, 0, rows));
+  psql(`CREATE SCHEMA ${schema}`);
+  const mergeJob = (table: string) =>
+    writeJob(
+      dir,
+      `merge-${table.replace(/_/g, '-')}`,
+      { address: 'dataos://lh', options: { 'source-table': 'sales.orders' } },
+      {
+        address: 'dataos://pg',
+        options: { 'dest-table': `${schema}.${table}`, 'incremental-strategy': 'merge', 'primary-key': 'order_id' },
+      },
+    );
+  return { dir, schema, rows, baseCsv, incCsv, mergeJob };
+}
+
+async function engineMerge(s: Setup, table: string, parallelism: number) {
+  freshOrdersTable(s.schema, table, s.baseCsv);
+  const run = await runEngine(s.mergeJob(table), s.dir, join(s.dir, 'staging'), parallelism);
+  const job = run.summary.jobs[0];
+  if (job?.rowsWritten !== s.rows) throw new Error(`engine wrote ${job?.rowsWritten} rows, expected ${s.rows}`);
+  return { seconds: run.seconds, bytes: job.bytes, chunks: job.chunks };
+}
+
+/** Runs benchmark 1 and the scaling figure. */
+export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
+  const rows = quick ? 100_000 : 1_000_000;
+  const s = await setUp(rows);
+  try {
+    await engineMerge(s, 't_warm', 2); // warm-up: module loading, JIT, the server's caches
+    freshOrdersTable(s.schema, 't_limit', s.baseCsv);
+    const limit = await timed(async () => copyAndMerge(s.schema, 't_limit', s.incCsv));
+    const p2 = await engineMerge(s, 't_engine2', 2);
+    freshOrdersTable(s.schema, 't_duck', s.baseCsv);
+    const duckCsv = join(s.dir, 'duck.csv');
+    const dataDir = join(s.dir, 'warehouse', 'sales', 'orders', 'data');
+    const duck = await timed(async () => {
+      await duckdbToCsv(dataDir, duckCsv);
+      copyAndMerge(s.schema, 't_duck', duckCsv);
+    });
+    const p1 = await engineMerge(s, 't_engine1', 1);
+    const expected = fingerprint(s.schema, 't_limit');
+    for (const t of ['t_warm', 't_engine2', 't_duck', 't_engine1']) {
+      const got = fingerprint(s.schema, t);
+      if (got !== expected) throw new Error(`${s.schema}.${t} differs from the limit's target: ${got} vs ${expected}`);
+    }
+    const files = readdirSync(dataDir).length;
+    const m = { rows, bytes: p2.bytes, seconds: p2.seconds };
+    const extra = { parquetFiles: files, chunks: p2.chunks, parallelism: 2 };
+    return [
+      result(
+        'iceberg-to-postgres-merge',
+        m,
+        { name: 'psql \\copy CSV + MERGE (the limit)', seconds: limit.seconds },
+        extra,
+      ),
+      result(
+        'iceberg-to-postgres-merge vs duckdb',
+        m,
+        { name: 'DuckDB Parquet → CSV, psql \\copy + MERGE', seconds: duck.seconds },
+        extra,
+      ),
+      result(
+        'scaling (benchmark 1, 2 workers vs 1)',
+        m,
+        { name: 'the same with 1 worker', seconds: p1.seconds },
+        {
+          speedup: Math.round((p1.seconds / p2.seconds) * 100) / 100,
+          oneWorkerSeconds: Math.round(p1.seconds * 1000) / 1000,
+        },
+      ),
+    ];
+  } finally {
+    try {
+      psql(`DROP SCHEMA IF EXISTS ${s.schema} CASCADE`);
+    } finally {
+      rmSync(s.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+if (require.main === module) {
+  run({ quick: process.argv.includes('--quick') })
+    .then((rs) => {
+      for (const r of rs) process.stdout.write(`${JSON.stringify(r)}\n`);
+    })
+    .catch((err) => {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    });
+}
