@@ -75,9 +75,11 @@ type SourceCtor = new (catalog: unknown, opts: unknown) => import('../../connect
 
 /** `LakehouseSource` of `core/connectors/lakehouse/source.ts`, when that file exists. */
 function ownSource(): SourceCtor | undefined {
-  if (!existsSync(join(__dirname, '..', '..', 'connectors', 'lakehouse', 'source.ts'))) return undefined;
+  // A computed path: bundlers (esbuild for Lambda) must not fail on a file that may not exist.
+  const file = join(__dirname, '..', '..', 'connectors', 'lakehouse', 'source');
+  if (!existsSync(`${file}.ts`) && !existsSync(`${file}.js`)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../connectors/lakehouse/source') as { LakehouseSource?: SourceCtor }).LakehouseSource;
+  return (require(file) as { LakehouseSource?: SourceCtor }).LakehouseSource;
 }
 
 export const lakehouseBinding: ConnectorModule = {
