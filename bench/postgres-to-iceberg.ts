@@ -1,0 +1,101 @@
+/**
+ * Benchmark 2 (issue 8): 1,000,000 rows (quick: 100,000) from a Postgres table appended to an Iceberg table
+ * through the local engine (Postgres source → lakehouse sink in a file warehouse). Baseline, measured in the
+ * same run: `COPY (SELECT …) TO STDOUT` of the same rows drained by the client, plus parquet-wasm writing one
+ * zstd file of the same Arrow data — the floor of "read it out of Postgres, write it as Parquet".
+ * `npx tsx bench/postgres-to-iceberg.ts [--quick]`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import { Client } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { runEngine, writeDepots, writeJob } from './lib/engine';
+import { orderBatches, ordersCsv } from './lib/orders';
+import { freshOrdersTable, PG, psql, writeParts } from './lib/pg';
+import { type BenchOptions, type BenchResult, result, timed } from './lib/types';
+
+const pw = require('parquet-wasm') as typeof import('parquet-wasm');
+
+/** Drains `COPY (SELECT * FROM table) TO STDOUT`; returns the bytes received. */
+async function copyOut(table: string): Promise<number> {
+  const client = new Client({ host: PG.host, port: PG.port, database: PG.database, user: PG.user });
+  await client.connect();
+  try {
+    const stream = client.query(copyTo(`COPY (SELECT * FROM ${table}) TO STDOUT`));
+    let bytes = 0;
+    for await (const chunk of stream) bytes += (chunk as Buffer).length;
+    return bytes;
+  } finally {
+    await client.end();
+  }
+}
+
+/** parquet-wasm writing the Arrow table to one zstd file (in memory); returns its size. */
+function parquetWrite(t: arrow.Table): number {
+  const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).build();
+  return pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(t, 'stream')), props).length;
+}
+
+/** Runs benchmark 2. */
+export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
+  const rows = quick ? 100_000 : 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), 'icefloe-bench-p2i-'));
+  const schema = `bench_p2i_${randomBytes(4).toString('hex')}`;
+  try {
+    writeDepots(dir, { warehouse: join(dir, 'warehouse'), rows, seed: 3 });
+    const csv = join(dir, 'src.csv');
+    await writeParts(csv, ordersCsv(3, 0, rows));
+    psql(`CREATE SCHEMA ${schema}`);
+    freshOrdersTable(schema, 'src', csv);
+    const job = (dest: string) =>
+      writeJob(
+        dir,
+        `append-${dest}`,
+        { address: 'dataos://pg', options: { 'source-table': `${schema}.src` } },
+        { address: 'dataos://lh', options: { 'dest-table': `bench.${dest}`, 'incremental-strategy': 'append' } },
+      );
+    await runEngine(job('warm'), dir, join(dir, 'staging'), 2); // warm-up
+    const data = new arrow.Table([...orderBatches(3, 0, rows)]);
+    parquetWrite(data.slice(0, 1000)); // warm-up of the wasm module
+    const copy = await timed(() => copyOut(`${schema}.src`));
+    const write = await timed(async () => parquetWrite(data));
+    const engine = await runEngine(job('orders'), dir, join(dir, 'staging'), 2);
+    const j = engine.summary.jobs[0];
+    if (j?.rowsWritten !== rows) throw new Error(`engine appended ${j?.rowsWritten} rows, expected ${rows}`);
+    return [
+      result(
+        'postgres-to-iceberg-append',
+        { rows, bytes: j.bytes, seconds: engine.seconds },
+        { name: 'COPY TO STDOUT + parquet-wasm write (one file)', seconds: copy.seconds + write.seconds },
+        {
+          chunks: j.chunks,
+          files: j.files,
+          copySeconds: Math.round(copy.seconds * 1000) / 1000,
+          parquetSeconds: Math.round(write.seconds * 1000) / 1000,
+          copyBytes: copy.value,
+          parquetBytes: write.value,
+        },
+      ),
+    ];
+  } finally {
+    try {
+      psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+if (require.main === module) {
+  run({ quick: process.argv.includes('--quick') })
+    .then((rs) => {
+      for (const r of rs) process.stdout.write(`${JSON.stringify(r)}\n`);
+    })
+    .catch((err) => {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    });
+}
