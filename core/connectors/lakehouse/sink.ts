@@ -32,6 +32,7 @@ import { ensureTable } from '../../iceberg/transaction/write-arrow';
 import type { JobOptions } from '../../manifest/types';
 import type { CommitResult, JobState, RunContext, Sink, StagedChunk } from '../types';
 import { dataFileFromJson, dataFileToJson } from './write-data-file-json';
+import { dedupeAcrossChunks } from './write-dedupe';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
@@ -159,11 +160,34 @@ export class LakehouseSink implements Sink {
     let out: Awaited<ReturnType<typeof appendFiles>>;
     if (options.fullRefresh || strategy === 'replace') out = await replaceAll(this.catalog, id, files, opts);
     else if (strategy === 'merge' && mergeMode(loaded.metadata.properties) === 'merge-on-read')
-      out = await rowDelta(this.catalog, id, files, opts);
+      out = await this.commitMergeOnRead(id, options, chunks, opts);
     else if (strategy === 'merge') out = await this.commitCopyOnWrite(id, options, files, opts);
     else out = await appendFiles(this.catalog, id, files, opts);
     const deleted = Number(out.snapshot.summary['deleted-records'] ?? 0) + keyDeletes;
     return { rowsWritten: rows, rowsDeleted: deleted, sinkVersion: String(out.snapshot['snapshot-id']) };
+  }
+
+  /** Merge-on-read commit: one row delta, after removing keys that a later chunk of the run restages. */
+  private async commitMergeOnRead(
+    id: TableIdentifier,
+    options: JobOptions,
+    chunks: StagedChunk[],
+    opts: Parameters<typeof appendFiles>[3],
+  ) {
+    const { metadata: m } = await this.catalog.loadTable(id);
+    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const perChunk = chunks.map((c) =>
+      ((c.detail as { files?: unknown[] } | undefined)?.files ?? []).map(dataFileFromJson),
+    );
+    const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
+    const { files, replaced } = await dedupeAcrossChunks(
+      { io: this.catalog.io, metadata: m, schema, spec, keyIds },
+      perChunk,
+    );
+    const out = await rowDelta(this.catalog, id, files, opts);
+    await Promise.all(replaced.map((p) => this.catalog.io.delete(p).catch(() => undefined)));
+    return out;
   }
 
   /** Copy-on-write merge at commit: the staged rows decide which existing files are rewritten. */

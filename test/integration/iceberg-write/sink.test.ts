@@ -99,4 +99,17 @@ describe('lakehouse sink', () => {
     );
     expect(rows.map((r) => `${r.id}:${r.v}`)).toEqual(['2:a2', '3:b3']);
   });
+
+  it('keeps one row per key when two chunks of a merge-on-read run stage the same key (last chunk wins)', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const sink = new LakehouseSink(catalog);
+    const opts: JobOptions = { destTable: 'dup.t', incrementalStrategy: 'merge', primaryKey: ['id'] };
+    const ctx = { jobId: 'j', runId: 'r1' };
+    await sink.prepare(ctx, opts, table([1], 'a').schema);
+    const c1 = await sink.stage(ctx, opts, 'c1', batches(table([1, 2, 3], 'first')));
+    const c2 = await sink.stage(ctx, opts, 'c2', batches(table([2, 4], 'second')));
+    await sink.commit(ctx, opts, [c1, c2], state('r1', '1'));
+    const rows = (await readRows(catalog, { namespace: ['dup'], name: 't' })).sort(byKey('id'));
+    expect(rows.map((r) => `${r.id}:${r.v}`)).toEqual(['1:first1', '2:second2', '3:first3', '4:second4']);
+  });
 });
