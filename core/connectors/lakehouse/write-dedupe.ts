@@ -52,7 +52,7 @@ export async function dedupeAcrossChunks(
   for (let ci = 0; ci < chunks.length; ci++) {
     for (const f of chunks[ci] as DataFile[]) {
       const keys = keysOf.get(f.filePath);
-      if (!keys || !keys.some((k) => (lastChunk.get(k) ?? ci) > ci)) {
+      if (!keys?.some((k) => (lastChunk.get(k) ?? ci) > ci)) {
         out.push(f);
         continue;
       }
