@@ -54,8 +54,8 @@ export interface ReadState {
   rowsOut: number;
 }
 
-/** Opens the data file (its real size: manifest sizes are not trusted). */
-async function open(task: ReadTask, ctx: ReadContext): Promise<ParquetSource> {
+/** Opens a task's data file (its real size: manifest sizes are not trusted). */
+export async function openDataFile(task: ReadTask, ctx: ReadContext): Promise<ParquetSource> {
   const path = ctx.resolve(task.dataFile.filePath);
   const format = task.dataFile.fileFormat.toUpperCase();
   if (format !== 'PARQUET') {
@@ -69,9 +69,14 @@ export async function* readDataFile(
   task: ReadTask,
   ctx: ReadContext,
   state: ReadState,
+  /** The file already being opened (prefetch by the caller); it is closed here either way. */
+  opened?: Promise<ParquetSource>,
 ): AsyncIterable<arrow.RecordBatch> {
-  if (ctx.limit !== undefined && state.rowsOut >= ctx.limit) return;
-  const source = await open(task, ctx);
+  if (ctx.limit !== undefined && state.rowsOut >= ctx.limit) {
+    opened?.then(closeParquet, () => undefined);
+    return;
+  }
+  const source = await (opened ?? openDataFile(task, ctx));
   try {
     yield* readSource(source, task, ctx, state);
   } finally {

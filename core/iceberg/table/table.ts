@@ -4,9 +4,11 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { DeleteLoader } from '../../arrow/read/deletes';
+import { closeParquet } from '../../arrow/read/parquet';
 import { mappingMatchesSchema } from '../../arrow/read/project';
 import {
   LINEAGE_FIELDS,
+  openDataFile,
   type ReadContext,
   type ReadState,
   type ReadTask,
@@ -186,12 +188,26 @@ export class Table {
       ...(limit !== undefined ? { limit } : {}),
     };
     const state: ReadState = { rowsOut: 0 };
-    for (const task of plan.tasks as ReadTask[]) {
-      for await (const batch of readDataFile(task, ctx, state)) {
-        stats.rows += batch.numRows;
-        yield batch;
+    const tasks = plan.tasks as ReadTask[];
+    // The next file is opened (fetched, footer parsed) while this one is decoded and consumed.
+    const opening = (i: number) => {
+      const p = openDataFile(tasks[i] as ReadTask, ctx);
+      p.catch(() => undefined); // awaited (and reported) when its turn comes
+      return p;
+    };
+    let next = tasks.length > 0 ? opening(0) : undefined;
+    try {
+      for (let i = 0; i < tasks.length; i++) {
+        const current = next;
+        next = i + 1 < tasks.length ? opening(i + 1) : undefined;
+        for await (const batch of readDataFile(tasks[i] as ReadTask, ctx, state, current)) {
+          stats.rows += batch.numRows;
+          yield batch;
+        }
+        if (limit !== undefined && state.rowsOut >= limit) return;
       }
-      if (limit !== undefined && state.rowsOut >= limit) return;
+    } finally {
+      next?.then(closeParquet, () => undefined); // a prefetched file nobody will read
     }
   }
 }
