@@ -60,6 +60,16 @@ describe('Table over any FileIO (memory)', () => {
     await expect(t.scan({ columns: ['nope'] })).rejects.toThrow(/unknown column 'nope'/);
   });
 
+  it('opens a local table given as a file:// URI', async () => {
+    const t = await openTable(`file://${join(FIXTURES, 'impala-v2-no-deletes')}`, { allowMovedPaths: true });
+    expect(t.loaded.metadataLocation).toBe(
+      `file://${join(FIXTURES, 'impala-v2-no-deletes/metadata/v2.metadata.json')}`,
+    );
+    let rows = 0;
+    for await (const b of (await t.scan()).batches()) rows += b.numRows;
+    expect(rows).toBe(3);
+  });
+
   it('ResolvingFileIO resolves every path it is given', async () => {
     const inner = new MemoryFileIO();
     await inner.write('memory://new/t/data/a', Uint8Array.of(1));
