@@ -72,6 +72,7 @@ export function poolOptions(config: PostgresServerConfig): Record<string, unknow
     password: config.password ?? fromUrl.password,
     max: config.maxConnections ?? 4,
     idleTimeoutMillis: 10_000,
+    allowExitOnIdle: true, // a shared pool must not keep a finished CLI process alive
     ssl: sslOptions(params.sslmode, params),
   };
   if (params.application_name) out.application_name = params.application_name;

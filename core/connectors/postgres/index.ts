@@ -18,7 +18,7 @@ export {
 } from './config';
 export { type PgDriver, type PgSession, PostgresError } from './driver';
 export { parseTableName, type QualifiedName, quoteIdent, quoteQualified } from './ident';
-export { openDriver } from './open';
+export { closeSharedDrivers, openDriver, sharedDriver } from './open';
 export { PostgresSink, type PostgresSinkOptions, STATE_TABLE } from './sink';
 export { DEFAULT_PAGE_SIZE, DEFAULT_PARALLELISM, PostgresSource, schemaOf } from './source';
 export type { PostgresChunkSpec } from './source-plan';

@@ -12,7 +12,7 @@ import type { PostgresConnectionConfig } from './config';
 import { createTableSql, evolutionSql, hasUniqueIndexOn, idempotentDdl, readColumns, stateTableSql } from './ddl';
 import { inTransaction, type PgDriver, type PgSession } from './driver';
 import { parseTableName, type QualifiedName, quoteIdent, quoteQualified, STAGE_PREFIX } from './ident';
-import { openDriver } from './open';
+import { sharedDriver } from './open';
 import {
   type CopyFormat,
   cleanupStaleStaging,
@@ -52,14 +52,12 @@ export class PostgresSink implements Sink {
   /** The driver (opened on first use when the sink was built from a config). */
   driver(): Promise<PgDriver> {
     if ('session' in this.connection) return Promise.resolve(this.connection);
-    this.driverPromise ??= openDriver(this.connection);
+    this.driverPromise ??= sharedDriver(this.connection);
     return this.driverPromise;
   }
 
-  /** Closes a driver this sink opened itself. */
-  async close(): Promise<void> {
-    if (this.driverPromise) await (await this.driverPromise).close();
-  }
+  /** Nothing to release: drivers built from a config are shared per process (see `closeSharedDrivers`). */
+  async close(): Promise<void> {}
 
   private target(options: JobOptions): QualifiedName {
     if (!options.destTable) throw new InvalidInputError('postgres sink: dest-table is required');

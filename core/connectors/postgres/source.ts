@@ -4,7 +4,7 @@
  * `incremental-key` (> the stored cursor, ≤ the max planned now, within interval-start/interval-end).
  * `read` streams a chunk through a server-side cursor, `page-size` rows per Arrow batch (bounded memory).
  */
-import { type RecordBatch, Schema } from 'apache-arrow';
+import { type RecordBatch, Schema, Table, tableToIPC } from 'apache-arrow';
 import { InvalidInputError } from '../../errors';
 import type { JobOptions } from '../../manifest/types';
 import type { ChunkPointer, JobState, RunContext, Source, SourcePlan } from '../types';
@@ -12,7 +12,7 @@ import { buildBatch } from './arrow-build';
 import type { PostgresConnectionConfig } from './config';
 import type { PgDriver, PgSession } from './driver';
 import { quoteIdent } from './ident';
-import { openDriver } from './open';
+import { sharedDriver } from './open';
 import { arrowField, type SourceColumn, selectExpr } from './pg-to-arrow';
 import {
   conditions,
@@ -36,6 +36,15 @@ export function schemaOf(columns: SourceColumn[]): Schema {
   return new Schema(columns.map((c, i) => arrowField(c, i, columns.length)));
 }
 
+/**
+ * `SourcePlan.schemaJson`: the Arrow schema as a zero-row IPC stream in base64 (the engine's codec,
+ * `core/movement/schema-json.ts`), plus the source columns.
+ */
+export function schemaJsonOf(columns: SourceColumn[]): { arrowIpcBase64: string; columns: SourceColumn[] } {
+  const ipc = tableToIPC(new Table(schemaOf(columns)), 'stream');
+  return { arrowIpcBase64: Buffer.from(ipc).toString('base64'), columns };
+}
+
 export class PostgresSource implements Source {
   private driverPromise?: Promise<PgDriver>;
 
@@ -43,13 +52,12 @@ export class PostgresSource implements Source {
 
   driver(): Promise<PgDriver> {
     if ('session' in this.connection) return Promise.resolve(this.connection);
-    this.driverPromise ??= openDriver(this.connection);
+    this.driverPromise ??= sharedDriver(this.connection);
     return this.driverPromise;
   }
 
-  async close(): Promise<void> {
-    if (this.driverPromise) await (await this.driverPromise).close();
-  }
+  /** Nothing to release: drivers built from a config are shared per process (see `closeSharedDrivers`). */
+  async close(): Promise<void> {}
 
   async plan(_ctx: RunContext, options: JobOptions, previous: JobState | undefined): Promise<SourcePlan> {
     const rel = relationOf(options);
@@ -58,7 +66,7 @@ export class PostgresSource implements Source {
       const columns = await describeSource(s, rel);
       const notes: string[] = [];
       const window = await this.window(s, rel.from, columns, options, previous, notes);
-      const schemaJson = { columns };
+      const schemaJson = schemaJsonOf(columns);
       if (window?.upTo === null) {
         notes.push('no new rows since the stored cursor');
         return { schemaJson, chunks: [], cursor: previous?.cursor, incremental: true, notes };

@@ -5,6 +5,7 @@ import { PostgresSink } from '../../../core/connectors/postgres/sink';
 import { PostgresSource } from '../../../core/connectors/postgres/source';
 import type { ChunkPointer, JobState } from '../../../core/connectors/types';
 import type { JobOptions } from '../../../core/manifest/types';
+import { schemaFromJson } from '../../../core/movement/schema-json';
 import { dropSchema, openTestPg, PG_TEST_CONFIG, uniqueSchema } from '../../helpers/postgres';
 
 let driver: PgDriver;
@@ -115,6 +116,10 @@ describe('postgres source on a server', () => {
     const r11 = rows[10] as Record<string, unknown>;
     expect(r11.amount).toBeNull();
     expect(r11.tags).toBeNull();
+    const planned = schemaFromJson(plan.schemaJson);
+    expect(planned.fields.map((x) => String(x.type))).toEqual(
+      (batches[0] as RecordBatch).schema.fields.map((x) => String(x.type)),
+    );
     const meta = (batches[0] as RecordBatch).schema.fields[0]?.metadata.get('PARQUET:field_id');
     expect(meta).toBe('1');
     expect(DataType.isFixedSizeBinary((batches[0] as RecordBatch).schema.fields[11]?.type)).toBe(true);

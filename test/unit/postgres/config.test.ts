@@ -8,6 +8,7 @@ import {
   sslOptions,
 } from '../../../core/connectors/postgres/config';
 import { wrapError } from '../../../core/connectors/postgres/driver';
+import { closeSharedDrivers, sharedDriver } from '../../../core/connectors/postgres/open';
 import { InvalidInputError, TransientError } from '../../../core/errors';
 
 describe('postgres connection config', () => {
@@ -70,6 +71,19 @@ describe('postgres connection config', () => {
     expect(sanitizeMessage('auth failed for topsecret and hunter22', c)).toBe('auth failed for *** and ***');
     const err = wrapError(Object.assign(new Error('bad postgres://admin:hunter22@db/x'), { code: '28P01' }), c);
     expect(err.message).not.toMatch(/hunter22/);
+  });
+
+  it('shares one driver per config in the process', async () => {
+    const a = sharedDriver({ host: '127.0.0.1', database: 'test', user: 'postgres' });
+    const b = sharedDriver({ user: 'postgres', database: 'test', host: '127.0.0.1' });
+    const c = sharedDriver({ host: '127.0.0.1', database: 'other', user: 'postgres' });
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    const d = sharedDriver({ host: '127.0.0.1', database: 'test', user: 'postgres', params: { sslmode: 'require' } });
+    expect(d).not.toBe(a);
+    await closeSharedDrivers();
+    expect(sharedDriver({ host: '127.0.0.1', database: 'test', user: 'postgres' })).not.toBe(a);
+    await closeSharedDrivers();
   });
 
   it('marks connection and serialization failures as transient', () => {
