@@ -161,8 +161,9 @@ export class LakehouseSource implements Source {
     options: JobOptions,
   ) {
     const prevSnap = m.snapshots.find((s) => s['snapshot-id'] === from);
+    if (!prevSnap) return { note: `snapshot ${from} is not in the table's history (expired): full read` };
     const appends = appendsSince(m, from, cur.snapshot?.['snapshot-id'] ?? from);
-    if (prevSnap && appends.ok) {
+    if (appends.ok) {
       const minSeq = prevSnap['sequence-number'] ?? 0n;
       return { tasks: cur.tasks.filter((t) => t.dataSequenceNumber > minSeq) };
     }

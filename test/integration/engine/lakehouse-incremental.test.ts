@@ -126,5 +126,10 @@ describe('lakehouse source, incremental', () => {
     );
     expect(noKey.incremental).toBe(false);
     expect(noKey.notes[0]).toMatch(/is a (overwrite|delete).*full read/);
+
+    const expired = await source.plan({ jobId: 'j', runId: 'p5' }, opts, state('123456789'));
+    expect(expired.incremental).toBe(false);
+    expect(expired.notes[0]).toMatch(/snapshot 123456789 is not in the table's history.*full read/);
+    expect((await readRows(source, opts, expired.chunks)).length).toBe(52 + 1 - 1); // 52 + id 60 - id 7
   });
 });
