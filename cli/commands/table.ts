@@ -145,8 +145,33 @@ function historyText(table: Table): string {
   return `${rows.join('\n')}${rows.length ? '\n' : ''}`;
 }
 
+/** The reader of our output went away (`icefloe table scan … | head`): stop quietly. */
+class OutputClosed extends Error {
+  override readonly name = 'OutputClosed';
+}
+
+const closedOutputs = new WeakSet<NodeJS.WritableStream>();
+
+function watchOutput(io: CliIO): void {
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') closedOutputs.add(io.stdout);
+  };
+  if (!io.stdout.listeners('error').includes(onError)) io.stdout.on('error', onError);
+}
+
 async function write(io: CliIO, text: string): Promise<void> {
-  if (!io.stdout.write(text)) await new Promise<void>((resolve) => io.stdout.once('drain', () => resolve()));
+  if (closedOutputs.has(io.stdout)) throw new OutputClosed('output closed');
+  if (io.stdout.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      io.stdout.removeListener('drain', done);
+      io.stdout.removeListener('error', done);
+      resolve();
+    };
+    io.stdout.once('drain', done);
+    io.stdout.once('error', done);
+  });
+  if (closedOutputs.has(io.stdout)) throw new OutputClosed('output closed');
 }
 
 /** Scan output is written in chunks of about this many characters (tests lower it). */
@@ -157,6 +182,7 @@ async function scan(table: Table, values: Values, io: CliIO): Promise<number> {
   if (format !== 'jsonl' && format !== 'csv')
     throw new InvalidInputError(`--format must be jsonl or csv, got '${format}'`);
   const result = await table.scan(scanOptionsOf(values));
+  watchOutput(io);
   let buffer = format === 'csv' ? `${result.fields.map((f) => csvCell(f.name)).join(',')}\n` : '';
   let flushedRows = 0;
   let rows = 0;
@@ -173,12 +199,17 @@ async function scan(table: Table, values: Values, io: CliIO): Promise<number> {
       }
     }
   } catch (err) {
+    if (err instanceof OutputClosed) return 0;
     if (flushedRows > 0 && err instanceof Error) {
       err.message = `${err.message} (output incomplete: stopped after ${flushedRows} rows)`;
     }
     throw err;
   }
-  if (buffer) await write(io, buffer);
+  try {
+    if (buffer) await write(io, buffer);
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err;
+  }
   return 0;
 }
 
