@@ -5,6 +5,7 @@
  * backoff per `commit.retry.*`; giving up deletes every file this commit wrote.
  */
 import { randomUUID } from 'node:crypto';
+import { InvalidInputError } from '../../errors';
 import type { Catalog, LoadedTable } from '../catalog/catalog';
 import { CommitConflictError, CommitRetriesExhaustedError, CommitStateUnknownError } from '../catalog/errors';
 import type { TableIdentifier, TableRequirement, TableUpdate } from '../catalog/updates';
@@ -95,6 +96,9 @@ async function stageAttempt(
   scratch: string[],
 ): Promise<{ updates: TableUpdate[]; requirements: TableRequirement[]; snapshot: Snapshot }> {
   const m = base.metadata;
+  // v3 needs row lineage (first-row-id, v3 manifest lists) that this writer does not produce yet.
+  if (m['format-version'] >= 3)
+    throw new InvalidInputError(`table ${p.identifier.name}: writing to format-version 3 tables is not supported yet`);
   const parentId = m['current-snapshot-id'];
   const plan: RemovalPlan = await planRemovals(catalog.io, m, p, scratch);
   validateNoConflicts(m, p, plan);

@@ -9,9 +9,10 @@ import { conformTable } from '../../arrow/write/conform';
 import { writeDataFiles } from '../../arrow/write/data-file-writer';
 import { InvalidInputError } from '../../errors';
 import type { Catalog, LoadedTable } from '../catalog/catalog';
-import type { TableIdentifier } from '../catalog/updates';
+import type { TableIdentifier, TableUpdate } from '../catalog/updates';
 import { PARTITION_DATA_ID_START, type PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
+import type { TableMetadata } from '../spec/table-metadata';
 import { evolveSchema } from './evolve';
 import { dedupeByKey, keyFieldIds, writeCopyOnWrite, writeMergeOnRead } from './merge';
 import { appendFiles, type CommitOptions, replaceAll, replaceFiles, rowDelta } from './operations';
@@ -48,6 +49,40 @@ export function partitionSpecOf(schema: Schema, by: PartitionByInput[] = [], spe
   };
 }
 
+/**
+ * A new partition spec when `partition-by` differs from the table's default spec (spec "Partition
+ * Evolution": new field ids continue from `last-partition-id`; old data keeps its spec), else undefined.
+ */
+function evolvedSpec(m: TableMetadata, schema: Schema, by: PartitionByInput[]): PartitionSpec | undefined {
+  // v1 specs must keep every earlier field (as void); icefloe evolves v2+ tables only.
+  if (m['format-version'] === 1) return undefined;
+  const wanted = partitionSpecOf(schema, by);
+  const current = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']);
+  const same = (a: PartitionSpec['fields'], b: PartitionSpec['fields']) =>
+    a.length === b.length &&
+    a.every((f, i) => f['source-id'] === b[i]?.['source-id'] && f.transform === b[i]?.transform);
+  if (
+    current &&
+    same(
+      current.fields.filter((f) => f.transform !== 'void'),
+      wanted.fields,
+    )
+  )
+    return undefined;
+  let nextId = m['last-partition-id'];
+  const reuse = (f: PartitionSpec['fields'][number]) =>
+    m['partition-specs']
+      .flatMap((s) => s.fields)
+      .find((x) => x['source-id'] === f['source-id'] && x.transform === f.transform);
+  return {
+    'spec-id': Math.max(...m['partition-specs'].map((s) => s['spec-id'])) + 1,
+    fields: wanted.fields.map((f) => {
+      const old = reuse(f);
+      return old ? { ...f, 'field-id': old['field-id'], name: old.name } : { ...f, 'field-id': ++nextId };
+    }),
+  };
+}
+
 export interface EnsureTableOptions {
   partitionBy?: PartitionByInput[];
   properties?: Record<string, string>;
@@ -66,14 +101,22 @@ export async function ensureTable(
     const m = t.metadata;
     const cur = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
     const next = evolveSchema(cur, schema, m['last-column-id'], Math.max(...m.schemas.map((s) => s['schema-id'])) + 1);
-    if (!next) return t;
+    const updates: TableUpdate[] = next
+      ? [
+          { action: 'add-schema', schema: next },
+          { action: 'set-current-schema', 'schema-id': -1 },
+        ]
+      : [];
+    const spec = o.partitionBy ? evolvedSpec(m, next ?? cur, o.partitionBy) : undefined;
+    if (spec) updates.push({ action: 'add-spec', spec }, { action: 'set-default-spec', 'spec-id': -1 });
+    if (updates.length === 0) return t;
     return catalog.commitTable({
       identifier: id,
-      requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': m['current-schema-id'] }],
-      updates: [
-        { action: 'add-schema', schema: next },
-        { action: 'set-current-schema', 'schema-id': -1 },
+      requirements: [
+        { type: 'assert-current-schema-id', 'current-schema-id': m['current-schema-id'] },
+        { type: 'assert-default-spec-id', 'default-spec-id': m['default-spec-id'] },
       ],
+      updates,
     });
   }
   if (!(await catalog.namespaceExists(id.namespace)))

@@ -93,3 +93,35 @@ describe('delete by predicate', () => {
     expect((await readRows(catalog, id)).map((r) => `${r.id}${r.v}`).sort()).toEqual(['1a1', '2u2']);
   });
 });
+
+describe('partition spec evolution on write', () => {
+  it('adds a new default spec when partition-by changes; old files keep theirs', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['m'], name: 'spec_evolution' };
+    const t = (ids: number[]) =>
+      new arrow.Table({
+        id: arrow.makeVector(BigInt64Array.from(ids.map(BigInt))),
+        v: arrow.vectorFromArray(
+          ids.map((i) => `k${i % 3}`),
+          new arrow.Utf8(),
+        ),
+      });
+    await ensureTable(catalog, id, t([1]).schema, { partitionBy: [{ column: 'v', type: 'identity' }] });
+    await writeArrow(catalog, id, t([1, 2, 3]), { mode: 'append' });
+    expect(
+      (await ensureTable(catalog, id, t([1]).schema, { partitionBy: [{ column: 'v', type: 'identity' }] })).metadata[
+        'partition-specs'
+      ],
+    ).toHaveLength(1);
+    const evolved = await ensureTable(catalog, id, t([1]).schema, {
+      partitionBy: [{ column: 'id', type: 'bucket', bucketCount: 2 }],
+    });
+    expect(evolved.metadata['default-spec-id']).toBe(1);
+    expect(evolved.metadata['partition-specs'][1]?.fields).toEqual([
+      { 'source-id': 1, 'field-id': 1001, name: 'id_bucket', transform: 'bucket[2]' },
+    ]);
+    expect(evolved.metadata['last-partition-id']).toBe(1001);
+    await writeArrow(catalog, id, t([4, 5]), { mode: 'append' });
+    expect((await readRows(catalog, id)).map((r) => r.id).sort()).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+});
