@@ -69,12 +69,20 @@ class PgPoolDriver extends PgClientSession implements PgDriver {
       throw wrapError(err, this.cfg, 'postgres connect');
     }
     let broken = false;
+    // The pool listens for errors of idle clients only: without a listener of our own, a connection the server
+    // ends while we hold it would raise an uncaught 'error' and kill the process. The statement in flight is
+    // rejected with the same error, which is what the caller sees.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       return await fn(new PgClientSession(client, this.cfg));
     } catch (err) {
       broken = true; // a failed COPY or aborted transaction: do not hand this connection to the next caller
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -90,5 +90,9 @@ describe('postgres connection config', () => {
     expect(wrapError(Object.assign(new Error('x'), { code: '40001' }))).toBeInstanceOf(TransientError);
     expect(wrapError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBeInstanceOf(TransientError);
     expect(wrapError(Object.assign(new Error('x'), { code: '42P01' }))).not.toBeInstanceOf(TransientError);
+    expect(wrapError(new Error('Connection terminated unexpectedly'))).toBeInstanceOf(TransientError);
+    expect(
+      wrapError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })),
+    ).toBeInstanceOf(TransientError);
   });
 });
