@@ -58,6 +58,10 @@ export function wrapError(err: unknown, config?: PostgresConnectionConfig, what 
   if (code && TRANSIENT.test(code)) return new TransientError(msg);
   if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(code))
     return new TransientError(msg);
+  // node-postgres reports a lost connection without a SQLSTATE.
+  if (!code && /connection terminated|terminating connection|socket hang up|connection error/i.test(msg)) {
+    return new TransientError(msg);
+  }
   return new PostgresError(msg, code);
 }
 
