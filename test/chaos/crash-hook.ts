@@ -4,6 +4,9 @@
  * - `plan`           after the sink prepared the target (table / staging created), before the chunk list exists
  * - `move:K`         after the K-th chunk was staged (K >= 1)
  * - `precommit`      every chunk staged, the sink's commit not yet called
+ * - `commit:inside`  at the sink's commit point itself: Iceberg, the new `vN.metadata.json` is created but the
+ *                    version hint not yet written; Postgres, every statement of the commit transaction ran but
+ *                    `COMMIT` was not sent (the server rolls the transaction back when the connection dies)
  * - `commit:after`   the sink's commit returned (data + job state committed), the engine has not recorded it
  * - `commit:mid:MS`  MS milliseconds into the sink's commit (whatever it was doing then)
  *
@@ -13,7 +16,7 @@
 
 /** The parsed crash point of this process (undefined: no crash). */
 export interface CrashPlan {
-  point: 'plan' | 'move' | 'precommit' | 'commit:after' | 'commit:mid';
+  point: 'plan' | 'move' | 'precommit' | 'commit:inside' | 'commit:after' | 'commit:mid';
   /** Chunk number for `move`, delay in ms for `commit:mid`. */
   n: number;
 }
@@ -21,7 +24,7 @@ export interface CrashPlan {
 /** Parses `ICEFLOE_CRASH_AT`. */
 export function parseCrashAt(text: string | undefined): CrashPlan | undefined {
   if (!text) return undefined;
-  const m = /^(plan|precommit|commit:after)$|^move:(\d+)$|^commit:mid:(\d+)$/.exec(text);
+  const m = /^(plan|precommit|commit:inside|commit:after)$|^move:(\d+)$|^commit:mid:(\d+)$/.exec(text);
   if (!m) throw new Error(`ICEFLOE_CRASH_AT: unknown crash point ${text}`);
   if (m[1]) return { point: m[1] as CrashPlan['point'], n: 0 };
   if (m[2]) return { point: 'move', n: Number(m[2]) };
@@ -39,8 +42,9 @@ function die(what: string): never {
 }
 
 /** Called at each hook point by the instrumented connectors. */
-export function crashPoint(at: 'plan' | 'staged' | 'commit:start' | 'commit:done'): void {
+export function crashPoint(at: 'plan' | 'staged' | 'commit:start' | 'commit:inside' | 'commit:done'): void {
   if (!plan) return;
+  if (at === 'commit:inside' && plan.point === 'commit:inside') die('commit:inside');
   if (at === 'plan' && plan.point === 'plan') die('plan');
   if (at === 'staged' && plan.point === 'move' && ++staged === plan.n) die(`move:${plan.n}`);
   if (at === 'commit:start' && plan.point === 'precommit') die('precommit');

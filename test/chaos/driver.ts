@@ -5,6 +5,7 @@
  *   tsx test/chaos/driver.ts <workflow.yaml>        (cwd: the scenario folder; ICEFLOE_CRASH_AT picks the kill)
  */
 import { dirname, join } from 'node:path';
+import type { PgDriver, PgSession } from '../../core/connectors/postgres/driver';
 import type { Sink, Source } from '../../core/connectors/types';
 import { type RunSummary, runWorkflowLocally } from '../../core/engine';
 import { loadWorkflow } from '../../core/engine/load-workflow';
@@ -12,8 +13,53 @@ import { describeError } from '../../core/errors';
 import { type ConnectorModule, ConnectorRegistry, connectors } from '../../core/movement/connectors';
 import { crashPoint, holdPoint } from './crash-hook';
 
+/** Set while the sink's commit runs: the inner hooks fire only then. */
+let committing = false;
+
+/**
+ * The `commit:inside` hook, reached through the sink's own parts: the Iceberg sink's catalog FileIO (after the
+ * write that creates `vN.metadata.json`) and the Postgres sink's driver sessions (before `COMMIT` is sent).
+ */
+function instrumentInside(sink: Sink): void {
+  const io = (sink as { catalog?: { io?: { write: (...a: unknown[]) => Promise<void> } } }).catalog?.io;
+  if (io) {
+    const write = io.write.bind(io);
+    io.write = async (...a: unknown[]) => {
+      await write(...a);
+      if (committing && /\/v\d+\.metadata\.json$/.test(String(a[0]))) crashPoint('commit:inside');
+    };
+  }
+  const pg = sink as { driver?: () => Promise<PgDriver> };
+  if (typeof pg.driver === 'function') {
+    const driver = pg.driver.bind(sink);
+    pg.driver = async () => {
+      const d = await driver();
+      return new Proxy(d, {
+        get(target, prop, receiver) {
+          if (prop !== 'session') return Reflect.get(target, prop, receiver);
+          return <T>(fn: (s: PgSession) => Promise<T>) =>
+            target.session((s) =>
+              fn(
+                new Proxy(s, {
+                  get(st, p, r) {
+                    if (p !== 'query') return Reflect.get(st, p, r);
+                    return (sql: string, params?: unknown[]) => {
+                      if (committing && /^\s*COMMIT\s*$/i.test(sql)) crashPoint('commit:inside');
+                      return st.query(sql, params);
+                    };
+                  },
+                }),
+              ),
+            );
+        },
+      });
+    };
+  }
+}
+
 /** A sink that calls the crash hook around prepare, each staged chunk and commit. */
 function instrumentSink(sink: Sink): Sink {
+  instrumentInside(sink);
   return {
     prepare: async (...a) => {
       await sink.prepare(...a);
@@ -36,7 +82,10 @@ function instrumentSink(sink: Sink): Sink {
     commit: async (...a) => {
       await holdPoint();
       crashPoint('commit:start');
-      const r = await sink.commit(...a);
+      committing = true;
+      const r = await sink.commit(...a).finally(() => {
+        committing = false;
+      });
       crashPoint('commit:done');
       return r;
     },

@@ -25,12 +25,21 @@ function pg() {
   });
 }
 
-/** The digest of the scenario's target table (empty when it does not exist yet). */
-export async function sinkDigest(s: Scenario): Promise<Digest> {
+/**
+ * The digest of the scenario's target table (empty when it does not exist yet). Iceberg has two views: the
+ * catalog's (the committed metadata file: what writers and the lakehouse source see) and the table reader's
+ * (`openTable` on the folder, what `icefloe table scan` shows). They must agree.
+ */
+export async function sinkDigest(s: Scenario, view: 'catalog' | 'reader' = 'catalog'): Promise<Digest> {
   if (s.sink === 'iceberg') {
     const loc = join(s.dir, 'warehouse', 'sales', 'orders');
     if (!existsSync(join(loc, 'metadata'))) return digestOf([]);
-    const table = await openTable(loc);
+    const at =
+      view === 'reader'
+        ? loc
+        : (await catalogFromConfig({ type: 'file', warehouse: join(s.dir, 'warehouse') }).loadTable(TABLE_ID))
+            .metadataLocation;
+    const table = await openTable(at);
     const scan = await table.scan({ columns: ['order_id', 'customer_id', 'quantity', 'status'] });
     const rows: string[][] = [];
     for await (const b of scan.batches())

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectedDigest } from '../chaos/concurrent';
 import { parseCrashAt } from '../chaos/crash-hook';
-import { baseline, randomPoint, rng, runCase } from '../chaos/matrix';
+import { randomPoint, rng, runCase } from '../chaos/matrix';
 import type { SinkKind, Strategy } from '../chaos/scenario';
 
 jest.setTimeout(120_000);
@@ -21,19 +22,32 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** One case per crash point, spread over both sinks and all strategies. */
 const CASES: [SinkKind, Strategy, string][] = [
   ['postgres', 'merge', 'plan'],
-  ['iceberg', 'merge', 'move:2'],
+  ['iceberg', 'replace', 'move:2'],
   ['postgres', 'replace', 'precommit'],
+  ['postgres', 'append', 'commit:inside'],
   ['iceberg', 'append', 'commit:after'],
 ];
 
 describe('crash and re-run equals an uninterrupted run', () => {
   it.each(CASES)('%s %s, killed at %s', async (sink, strategy, crashAt) => {
-    const expected = await baseline(root, sink, strategy);
+    // The expected sink is computed from the generator (concurrency.test.ts checks it equals a real run).
+    const expected = expectedDigest(strategy);
     const r = await runCase(root, sink, strategy, crashAt, expected);
     expect(r.problems).toEqual([]);
     expect(r.killed).toBe(true);
     expect(r.actual).toEqual(expected);
-    expect(r.afterCrash).toBe(crashAt.startsWith('commit') ? 'complete' : 'untouched');
+    expect(r.afterCrash).toBe(crashAt === 'commit:after' ? 'complete' : 'untouched');
+  });
+
+  // BUG (core/iceberg/table/locate.ts): the table reader trusts version-hint.text and never probes for a
+  // higher vN.metadata.json, while the file catalog commits by creating vN.metadata.json and writes the hint
+  // afterwards, best-effort. Killed between the two, the run IS committed (the catalog, the job state and the
+  // re-run see it: the re-run correctly moves nothing) but `icefloe table scan <folder>` keeps showing the
+  // previous snapshot until some later commit rewrites the hint. Java's HadoopTableOperations reads the hint
+  // and then probes upward (v+1, v+2, …); locate.ts should do the same.
+  it.failing('iceberg append, killed at commit:inside (metadata written, hint not): reader and catalog agree', async () => {
+    const r = await runCase(root, 'iceberg', 'append', 'commit:inside', expectedDigest('append'));
+    expect(r.problems).toEqual([]);
   });
 
   it('random crash points are seeded and parse', () => {
