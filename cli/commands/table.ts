@@ -152,11 +152,11 @@ class OutputClosed extends Error {
 
 const closedOutputs = new WeakSet<NodeJS.WritableStream>();
 
+/** Marks stdout closed on EPIPE (the listener also keeps the error from crashing the process). */
 function watchOutput(io: CliIO): void {
-  const onError = (err: NodeJS.ErrnoException) => {
+  io.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') closedOutputs.add(io.stdout);
-  };
-  if (!io.stdout.listeners('error').includes(onError)) io.stdout.on('error', onError);
+  });
 }
 
 async function write(io: CliIO, text: string): Promise<void> {
