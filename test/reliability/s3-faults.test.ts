@@ -18,6 +18,7 @@ import { type S3Server, s3ConfigFor, startS3Server } from '../helpers/s3-server'
 
 jest.setTimeout(60_000);
 
+const savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 let s3: S3Server;
 let proxy: FaultProxy;
 let dir: string;
@@ -31,6 +32,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'icefloe-s3-faults-'));
 });
 afterAll(async () => {
+  for (const [k, v] of [
+    ['AWS_ACCESS_KEY_ID', savedEnv.id],
+    ['AWS_SECRET_ACCESS_KEY', savedEnv.secret],
+  ] as const) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   await proxy?.stop();
   await s3?.stop();
   rmSync(dir, { recursive: true, force: true });
