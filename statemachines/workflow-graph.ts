@@ -5,6 +5,7 @@
  *
  * Why layers and not one state per edge: ASL has no join of arbitrary branches. A layered chain is exact for
  * dependencies; its cost is that a job waits for its whole previous layer, not only for its own dependencies.
+ * That cost is limited to connected parts of the DAG: unconnected parts (`dagComponents`) run side by side.
  */
 import { InvalidInputError } from '../core/errors';
 import type { DagNode, WorkflowManifest } from '../core/manifest/types';
@@ -44,4 +45,25 @@ export function dagLayers(workflow: WorkflowManifest): DagNode[][] {
     layers[d]?.push(n);
   }
   return layers;
+}
+
+/** The weakly connected parts of the DAG (job names), in manifest order of their first job. */
+export function dagComponents(workflow: WorkflowManifest): Set<string>[] {
+  const parent = new Map(workflow.workflow.dag.map((n) => [n.name, n.name]));
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r) as string;
+    parent.set(x, r);
+    return r;
+  };
+  for (const n of workflow.workflow.dag)
+    for (const d of n.dependencies) if (parent.has(d)) parent.set(find(n.name), find(d));
+  const parts = new Map<string, Set<string>>();
+  for (const n of workflow.workflow.dag) {
+    const root = find(n.name);
+    const part = parts.get(root) ?? new Set<string>();
+    part.add(n.name);
+    parts.set(root, part);
+  }
+  return [...parts.values()];
 }

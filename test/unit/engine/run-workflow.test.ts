@@ -49,6 +49,22 @@ describe('runWorkflowLocally', () => {
     ).toEqual([]);
   });
 
+  it('runs unconnected parts of the DAG side by side, each in dependency order', async () => {
+    const { rec, registry } = setup();
+    const wf = workflow('parts', [job('a', src, dst), job('b', src, dst, ['a']), job('c', src, dst)]);
+    const summary = await runWorkflowLocally({
+      manifests: fakeSet(wf),
+      workflow: wf,
+      stagingRoot: dir,
+      registry,
+      parallelism: 0,
+    });
+    expect(summary.status).toBe('succeeded');
+    const [a, b, c] = [rec.span('a'), rec.span('b'), rec.span('c')];
+    expect(b[0]).toBeGreaterThanOrEqual(a[1]);
+    expect(c[0]).toBeLessThan(a[1]);
+  });
+
   it('retries a chunk that fails twice with a transient error and succeeds', async () => {
     const { source, sink, registry } = setup((chunkId, attempt) => {
       if (chunkId === 'c1' && attempt <= 2) throw new TransientError(`connection reset (attempt ${attempt})`);

@@ -112,6 +112,18 @@ describe('workflowDefinition', () => {
     expect([...used].sort()).toEqual(Object.values(PLACEHOLDERS).sort());
   });
 
+  it('runs unconnected parts of the DAG side by side', () => {
+    const wf = workflow('parts', [job('a', gen, lake), job('b', gen, lake, ['a']), job('c', gen, lake)]);
+    const def = workflowDefinition(wf);
+    expectValid(def);
+    const top = def.States[def.StartAt];
+    expect(def.StartAt).toBe('parallel: a, b, c');
+    expect(top?.Branches?.map((b) => [b.StartAt, b.States[b.StartAt]?.Next ?? 'end'])).toEqual([
+      ['a', 'b'],
+      ['c', 'end'],
+    ]);
+  });
+
   it('layers a chain, a diamond and rejects cycles and unknown dependencies', () => {
     const diamond = workflow('d', [
       job('d', gen, lake, ['b', 'c']),
