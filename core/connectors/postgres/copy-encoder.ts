@@ -47,6 +47,8 @@ export function columnEncoder(
     case Type.Int:
       return intEncoder(data);
     case Type.Float: {
+      // Half floats are stored as raw 16-bit patterns: let arrow-js decode them.
+      if ((t as unknown as { precision: number }).precision === 0) return jsonEncoder(data, mode, true);
       const v = data.values as Float32Array | Float64Array;
       return (w, i) => w.ascii(String(v[i]));
     }

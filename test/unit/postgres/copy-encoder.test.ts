@@ -1,9 +1,11 @@
 import {
   Bool,
   DateDay,
+  DateMillisecond,
   Decimal,
   Field,
   FixedSizeBinary,
+  Float16,
   Float64,
   Int32,
   Int64,
@@ -89,6 +91,14 @@ describe('COPY text encoder', () => {
       col('t', new TimeNanosecond(), fixedData(new TimeNanosecond(), [3723000001999n, 0n])),
     ]);
     expect(encode(b)).toBe('c\tf\t0\t\\N\t01:02:03.000001\nc\tf\t1\t\\N\t00:00:00.000000\n');
+  });
+
+  it('writes half floats by value and millisecond dates as days', () => {
+    const b = batchOf([
+      col('h', new Float16(), [1.5, -0.25]),
+      col('d', new DateMillisecond(), [new Date(Date.UTC(2024, 0, 2)), new Date(Date.UTC(1969, 11, 31))]),
+    ]);
+    expect(encode(b)).toBe('c\tf\t0\t1.5\t2024-01-02\nc\tf\t1\t-0.25\t1969-12-31\n');
   });
 
   it('writes uuids and binary', () => {
