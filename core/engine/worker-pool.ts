@@ -62,8 +62,9 @@ export class WorkerPool {
     this.started++;
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: this.init, env: { ...process.env } });
     worker.on('message', (msg: WorkerReply) => this.onMessage(worker, msg));
-    worker.on('error', (err) => this.onExit(worker, err));
-    worker.on('exit', (code) => this.onExit(worker, new Error(`move worker exited with code ${code}`)));
+    // A crashed worker (out of memory, native fault) is replaced; its chunk fails as transient, so it is retried.
+    worker.on('error', (err) => this.onExit(worker, new RemoteTaskError('TransientError', `move worker failed: ${err.message}`)));
+    worker.on('exit', (code) => this.onExit(worker, new RemoteTaskError('TransientError', `move worker exited with code ${code}`)));
     return worker;
   }
 
