@@ -92,10 +92,10 @@ function workflowStack(
   const secretNames = new Set(
     set.depots.filter((d) => depots.has(d.name)).flatMap((d) => d.depot.secrets.map((s) => s.name)),
   );
-  const secrets: Array<{ secret: secretsmanager.ISecret; key: kms.IKey }> = [];
+  const secrets: Array<{ name: string; secret: secretsmanager.ISecret; key: kms.IKey }> = [];
   const secretsStack = built.secrets;
   for (const [name, secret] of secretsStack?.secrets ?? []) {
-    if (secretNames.has(name) && secretsStack) secrets.push({ secret, key: secretsStack.encryptionKey });
+    if (secretNames.has(name) && secretsStack) secrets.push({ name, secret, key: secretsStack.encryptionKey });
   }
   const manifestFiles = [...new Set([wf, ...set.depots, ...set.lakehouses].map((m) => m.source.file))];
   const stack = new WorkflowStack(app, stackName('icefloe', wf.workspace ?? 'public', wf.name), {

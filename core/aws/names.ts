@@ -36,3 +36,6 @@ function randomSuffix(): string {
     .toString(36)
     .padStart(4, '0');
 }
+
+/** The task functions' variable listing the deployed depot secrets: JSON `{ "<instance-secret name>": "<ARN>" }`. */
+export const SECRET_ARNS_ENV = 'ICEFLOE_SECRET_ARNS';

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { stateMachineNameOf } from '../../core/aws/names';
+import { SECRET_ARNS_ENV, stateMachineNameOf } from '../../core/aws/names';
 import type { WorkflowManifest } from '../../core/manifest/types';
 import { safeSegment } from '../../core/movement/staging';
 import { workflowDefinition } from '../../statemachines';
@@ -33,7 +33,7 @@ export interface WorkflowStackProps extends StackProps {
   /** Glue databases the functions may use, per lakehouse name. @default {} */
   readonly databases?: Record<string, string[]>;
   /** Secrets of the depots the workflow addresses, with their keys (the functions may read them). @default [] */
-  readonly secrets?: Array<{ secret: secretsmanager.ISecret; key: kms.IKey }>;
+  readonly secrets?: Array<{ name: string; secret: secretsmanager.ISecret; key: kms.IKey }>;
   /** Manifest files bundled beside the functions (`manifests/<file>`); secrets are never bundled. @default [] */
   readonly manifestFiles?: string[];
   /** The definition to deploy. @default workflowDefinition(workflow) from `statemachines/` */
@@ -91,6 +91,10 @@ export class WorkflowStack extends Stack {
           STAGING_BUCKET: storage.warehouseBucket.bucketName,
           ICEFLOE_WORKFLOW: workflow.name,
           ICEFLOE_WORKSPACE: workflow.workspace ?? 'public',
+          // core/aws/secrets-env.ts: the depot secrets whose values become the variables their manifests name
+          [SECRET_ARNS_ENV]: this.toJsonString(
+            Object.fromEntries((props.secrets ?? []).map((s) => [s.name, s.secret.secretArn])),
+          ),
           POWERTOOLS_SERVICE_NAME: name,
         },
         extraFiles: (props.manifestFiles ?? []).map((f) => [f, `manifests/${basename(f)}`] as const),

@@ -19,6 +19,18 @@ export type Replies = Record<string, Array<{ status?: number; body: unknown }>>;
  * no socket is opened. Exercises the SDK's real serializers, signing and deserializers.
  */
 export function stubbedSfn(replies: Replies): { client: SFNClient; sent: SentRequest[] } {
+  const { requestHandler, sent } = stubTransport(replies, 'application/x-amz-json-1.0');
+  const client = new SFNClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    requestHandler,
+    maxAttempts: 1,
+  });
+  return { client, sent };
+}
+
+/** A recording, canned-reply HTTP handler for any AWS JSON-protocol client (`requestHandler` option). */
+export function stubTransport(replies: Replies, contentType: string) {
   const sent: SentRequest[] = [];
   const requestHandler = {
     metadata: { handlerProtocol: 'http/1.1' },
@@ -48,7 +60,7 @@ export function stubbedSfn(replies: Replies): { client: SFNClient; sent: SentReq
         response: {
           statusCode: reply.status ?? 200,
           reason: '',
-          headers: { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(body.length) },
+          headers: { 'content-type': contentType, 'content-length': String(body.length) },
           body: Readable.from([body]),
         },
       };
@@ -59,11 +71,5 @@ export function stubbedSfn(replies: Replies): { client: SFNClient; sent: SentReq
     },
     destroy() {},
   };
-  const client = new SFNClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    requestHandler,
-    maxAttempts: 1,
-  });
-  return { client, sent };
+  return { requestHandler, sent };
 }
