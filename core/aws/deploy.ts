@@ -24,7 +24,14 @@ export interface DeployOptions {
 /** The arguments given to the CDK CLI. */
 export function cdkArgs(opts: DeployOptions): string[] {
   const action = opts.action ?? 'deploy';
-  const args = [action, '--all', '-c', `manifests=${resolve(opts.manifests ?? 'examples/quickstart')}`];
+  // `--all` is a deploy option; synth and diff take every stack when none is named.
+  const args = [
+    action,
+    ...(action === 'deploy' ? ['--all'] : []),
+    '-c',
+    `manifests=${resolve(opts.manifests ?? 'examples/quickstart')}`,
+  ];
+  if (action === 'synth') args.push('--quiet');
   if (opts.allowDataDestroy) args.push('-c', 'lakehouse:allowDataDestroy=true');
   if (action === 'deploy' && opts.yes) args.push('--require-approval', 'never');
   return args;

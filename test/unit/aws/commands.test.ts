@@ -33,7 +33,17 @@ describe('icefloe deploy', () => {
       '--require-approval',
       'never',
     ]);
-    expect(cdkArgs({ action: 'synth' })[0]).toBe('synth');
+    expect(cdkArgs({ action: 'synth' })).toEqual([
+      'synth',
+      '-c',
+      `manifests=${resolve('examples/quickstart')}`,
+      '--quiet',
+    ]);
+    expect(cdkArgs({ action: 'diff', yes: true })).toEqual([
+      'diff',
+      '-c',
+      `manifests=${resolve('examples/quickstart')}`,
+    ]);
     expect(cdkBinary()).toMatch(/node_modules\/\.bin\/cdk$/);
   });
 
