@@ -30,7 +30,7 @@ export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
   private readonly busy = new Map<Worker, Pending>();
-  private started = 0;
+  private readonly live = new Set<Worker>();
   private closed = false;
 
   constructor(
@@ -50,7 +50,7 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const worker = this.idle.pop() ?? (this.started < this.size ? this.spawn() : undefined);
+      const worker = this.idle.pop() ?? (this.live.size < this.size ? this.spawn() : undefined);
       if (!worker) return;
       const job = this.queue.shift() as Pending;
       this.busy.set(worker, job);
@@ -59,12 +59,16 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    this.started++;
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: this.init, env: { ...process.env } });
+    this.live.add(worker);
     worker.on('message', (msg: WorkerReply) => this.onMessage(worker, msg));
     // A crashed worker (out of memory, native fault) is replaced; its chunk fails as transient, so it is retried.
-    worker.on('error', (err) => this.onExit(worker, new RemoteTaskError('TransientError', `move worker failed: ${err.message}`)));
-    worker.on('exit', (code) => this.onExit(worker, new RemoteTaskError('TransientError', `move worker exited with code ${code}`)));
+    worker.on('error', (err) =>
+      this.onExit(worker, new RemoteTaskError('TransientError', `move worker failed: ${err.message}`)),
+    );
+    worker.on('exit', (code) =>
+      this.onExit(worker, new RemoteTaskError('TransientError', `move worker exited with code ${code}`)),
+    );
     return worker;
   }
 
@@ -84,11 +88,11 @@ export class WorkerPool {
   }
 
   private onExit(worker: Worker, err: Error): void {
+    if (!this.live.delete(worker)) return; // 'error' is followed by 'exit': handle the first only
     const job = this.busy.get(worker);
     this.busy.delete(worker);
     const i = this.idle.indexOf(worker);
     if (i >= 0) this.idle.splice(i, 1);
-    this.started--;
     if (job) job.reject(err);
     if (!this.closed) this.dispatch();
   }

@@ -3,7 +3,7 @@
  * engine's worker threads (which require this module via `workerSetup`) and the main thread share it. It
  * sums `order_id` per chunk, so the test can check every generated row arrived once.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
@@ -21,6 +21,12 @@ class FileSink implements Sink {
     chunkId: string,
     batches: AsyncIterable<RecordBatch>,
   ): Promise<StagedChunk> {
+    // A worker crash on demand: the first attempt at chunk CRASH_CHUNK ends the worker thread.
+    const marker = join(root(), 'crashed');
+    if (chunkId === process.env.ICEFLOE_TEST_CRASH_CHUNK && !existsSync(marker)) {
+      writeFileSync(marker, String(threadId));
+      process.exit(3);
+    }
     let rows = 0;
     let sum = 0n;
     for await (const b of batches) {

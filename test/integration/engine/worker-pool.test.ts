@@ -72,4 +72,27 @@ describe('local engine with worker threads', () => {
     const second = await runWorkflowLocally(opts);
     expect(second.jobs[0]).toMatchObject({ status: 'succeeded', chunks: 0, rowsWritten: 0, incremental: true });
   });
+
+  it('replaces a worker that crashes mid-chunk and retries the chunk', async () => {
+    const { set, wf } = manifests();
+    const stagingRoot = join(dir, '.icefloe-crash');
+    rmSync(join(dir, 'public.gen2file.load.target.json'), { force: true });
+    process.env.ICEFLOE_TEST_CRASH_CHUNK = 'rows-4000-8000';
+    try {
+      const opts = {
+        manifests: set,
+        workflow: wf,
+        stagingRoot,
+        parallelism: 2,
+        retryIntervalMs: 0,
+        workerSetup: [require.resolve('./file-sink')],
+      };
+      const run = await runWorkflowLocally(opts);
+      expect(run.error ?? run.status).toBe('succeeded');
+      expect(run.jobs[0]).toMatchObject({ chunks: 7, rowsWritten: ROWS });
+      expect(readFileSync(join(dir, 'crashed'), 'utf8')).not.toBe('0');
+    } finally {
+      delete process.env.ICEFLOE_TEST_CRASH_CHUNK;
+    }
+  });
 });
