@@ -1,4 +1,6 @@
 import { CfnOutput, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as athena from 'aws-cdk-lib/aws-athena';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { LakehouseManifest } from '../../core/manifest/types';
 import { glueName, IcebergCatalog } from '../constructs/iceberg-catalog';
@@ -59,8 +61,32 @@ export class LakehouseStack extends Stack {
       databases,
       workgroupName: queryEngine === 'themis' || queryEngine === 'athena' ? `icefloe-${lakehouse.name}` : undefined,
     });
+    if (this.catalog.workgroup) this.grantQueries(this.catalog.workgroup, secrets);
     tagWithManifest(this, lakehouse, 'lakehouse');
     this.outputs();
+  }
+
+  /**
+   * Athena writes query results with the caller's credentials, so only the read-write roles (which may write
+   * under the warehouse prefix, results included) may run queries in the workgroup; the read roles stay
+   * without any s3:PutObject.
+   */
+  private grantQueries(workgroup: athena.CfnWorkGroup, secrets: AccessSecretSpec[]): void {
+    const arn = this.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workgroup.name });
+    for (const spec of secrets.filter((s) => s.acl === 'rw')) {
+      this.access.roles.get(spec.name)?.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'athena:StartQueryExecution',
+            'athena:GetQueryExecution',
+            'athena:GetQueryResults',
+            'athena:StopQueryExecution',
+            'athena:GetWorkGroup',
+          ],
+          resources: [arn],
+        }),
+      );
+    }
   }
 
   private outputs(): void {

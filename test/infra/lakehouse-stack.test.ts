@@ -136,6 +136,7 @@ describe('lakehouse stack (seed 003 alphaomega)', () => {
     expect(actions).not.toContain('s3:DeleteObject');
     expect(actions.filter((a) => /^glue:(Create|Update|Delete)/.test(a))).toEqual([]);
     expect(actions.filter((a) => /^kms:(GenerateDataKey|Encrypt)/.test(a))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('athena:'))).toEqual([]); // Athena writes results as the caller
   });
 
   it('gives the read-write role Put/Delete, GenerateDataKey and Glue table updates', () => {

@@ -66,7 +66,9 @@ describe('workflow stack (seed 000 workflow on the alphaomega lakehouse)', () =>
       expect(fn.Properties.KmsKeyArn).toBeDefined();
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(env.STAGING_BUCKET).toBeDefined();
-      expect(JSON.stringify(env.ICEFLOE_SECRET_ARNS)).toMatch(/postgres-depot-rw.*icefloe-secrets:.*postgresdepotrwsecret/);
+      expect(JSON.stringify(env.ICEFLOE_SECRET_ARNS)).toMatch(
+        /postgres-depot-rw.*icefloe-secrets:.*postgresdepotrwsecret/,
+      );
     }
   });
 
