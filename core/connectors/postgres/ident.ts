@@ -27,10 +27,15 @@ export function quoteQualified(name: QualifiedName): string {
   return `${quoteIdent(name.schema)}.${quoteIdent(name.table)}`;
 }
 
-/** Quotes a string literal (for the few places that cannot take a bind parameter, such as COMMENT ON). */
+/**
+ * Quotes a string literal (for the few places that cannot take a bind parameter, such as COMMENT ON and
+ * chunk bounds). A value with a backslash uses the `E''` form with backslashes doubled, so the literal means
+ * the same whatever `standard_conforming_strings` is (as libpq's PQescapeLiteral does).
+ */
 export function quoteLiteral(value: string): string {
   if (value.includes('\u0000')) throw new InvalidInputError('sql literal contains a nul character');
-  return `'${value.replace(/'/g, "''")}'`;
+  const quoted = value.replace(/'/g, "''");
+  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
 /**

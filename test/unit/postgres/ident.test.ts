@@ -21,6 +21,9 @@ describe('sql identifiers', () => {
 
   it('quotes literals by doubling single quotes', () => expect(quoteLiteral("it's")).toBe("'it''s'"));
 
+  it('quotes backslashes in the E form, safe under either standard_conforming_strings', () =>
+    expect(quoteLiteral("a\\'b")).toBe("E'a\\\\''b'"));
+
   it.each([
     ['t', { schema: 'public', table: 't' }],
     ['s.t', { schema: 's', table: 't' }],
