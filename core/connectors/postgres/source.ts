@@ -116,8 +116,9 @@ export class PostgresSource implements Source {
     notes: string[],
   ): Promise<{ spec: Omit<PostgresChunkSpec, 'columns'>; weight: number }[]> {
     const size = await tableSize(s, table);
-    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    const n = Math.max(1, Math.min(options.extractParallelism ?? DEFAULT_PARALLELISM, Math.ceil(size.rows / pageSize)));
+    const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'page-size');
+    const parallelism = positiveInt(options.extractParallelism, DEFAULT_PARALLELISM, 'extract-parallelism');
+    const n = Math.max(1, Math.min(parallelism, Math.ceil(size.rows / pageSize)));
     if (n === 1) return [{ spec: base, weight: size.rows }];
     const key = options.primaryKey?.length === 1 ? options.primaryKey[0] : await singlePrimaryKey(s, table);
     if (key) {
@@ -142,7 +143,7 @@ export class PostgresSource implements Source {
     const rel = relationOf(options);
     const schema = schemaOf(spec.columns);
     const sql = `SELECT ${spec.columns.map(selectExpr).join(', ')} FROM ${rel.from}${whereClause(conditions(spec))}`;
-    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'page-size');
     const driver = await this.driver();
     if (driver.kind === 'pglite') {
       // One in-process connection: holding a cursor across yields would block the consumer's own queries.
@@ -153,6 +154,14 @@ export class PostgresSource implements Source {
     }
     yield* cursorBatches(driver, sql, pageSize, schema, spec.columns, ctx.signal);
   }
+}
+
+/** A positive integer option, or its default; anything else is bad input. */
+function positiveInt(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidInputError(`postgres source: ${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /** A session kept open until `release` (generators cannot yield inside `driver.session`'s callback). */
