@@ -17,6 +17,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 const exec = promisify(execFile);
 const ROWS = 2000;
 
+jest.setTimeout(240_000); // the CLI runs in child processes
+
 describe('quickstart against PostgreSQL and an S3-compatible server', () => {
   let dir: string;
   let s3: S3Server;

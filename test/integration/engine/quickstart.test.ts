@@ -110,6 +110,9 @@ async function editLakehouse(dir: string) {
   );
 }
 
+// Each step starts the CLI and PGlite in child processes; on the shared 2-core machine that takes a while.
+jest.setTimeout(300_000);
+
 describe('quickstart', () => {
   let dir: string;
   beforeAll(() => {
