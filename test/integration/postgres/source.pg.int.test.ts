@@ -134,6 +134,22 @@ describe('postgres source on a server', () => {
     expect(vals.sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
   });
 
+  it('splits on a text key whose values hold quotes and backslashes (bounds travel as literals)', async () => {
+    await driver.query(`CREATE TABLE ${schema}."we""ird" ("k'ey" text PRIMARY KEY)`);
+    await driver.query(
+      `INSERT INTO ${schema}."we""ird" SELECT 'v' || lpad(g::text, 3, '0') || (array[chr(39), chr(92), '"', chr(92) || chr(39), ''])[g % 5 + 1]
+         FROM generate_series(1, 200) g`,
+    );
+    await driver.query(`ANALYZE ${schema}."we""ird"`);
+    const o: JobOptions = { sourceTable: `${schema}."we""ird"`, extractParallelism: 4, pageSize: 10 };
+    const plan = await source.plan(ctx, o, undefined);
+    expect(plan.chunks).toHaveLength(4);
+    const keys = rowsOf(await readAll(o, plan.chunks)).map((r) => r["k'ey"] as string);
+    const all = await driver.query(`SELECT "k'ey" AS k FROM ${schema}."we""ird" ORDER BY 1`);
+    expect(keys.sort()).toEqual(all.rows.map((r) => r.k as string).sort());
+    expect(new Set(keys).size).toBe(200);
+  });
+
   it('reads a query as one chunk', async () => {
     const o: JobOptions = { sourceTable: `query:SELECT id, n * 2 AS twice FROM ${schema}.t WHERE id <= 3` };
     const plan = await source.plan(ctx, o, undefined);
