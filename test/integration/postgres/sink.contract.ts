@@ -110,6 +110,56 @@ export function describeSinkContract(name: string, open: () => Promise<PgDriver>
       expect(st).toMatchObject({ runId: 'r2', cursor: '42', rowsWritten: 2 });
     });
 
+    it('replace with duplicate keys in the run keeps the last by source order', async () => {
+      const o = opts('repdup', { incrementalStrategy: 'replace', primaryKey: ['id'] });
+      const r = await h.run(
+        o,
+        'r1',
+        [
+          ['c2', [orders([[1, 'from-c2', 2]])]],
+          [
+            'c1',
+            [
+              orders([
+                [1, 'from-c1', 1],
+                [3, 'x', 3],
+              ]),
+            ],
+          ],
+        ],
+        { order: ['c1', 'c2'] },
+      );
+      expect(r.written).toBe(2);
+      expect(await h.rows('repdup')).toEqual([
+        { id: '1', name: 'from-c2', qty: 2 },
+        { id: '3', name: 'x', qty: 3 },
+      ]);
+    });
+
+    it('merge into an existing table without a unique index on the key still resolves duplicates', async () => {
+      await h.driver.query(`CREATE TABLE "${h.schema}".nouniq (id bigint, name text, qty integer)`);
+      await h.driver.query(`INSERT INTO "${h.schema}".nouniq VALUES (1, 'old', 0), (2, 'keep', 0)`);
+      const o = opts('nouniq', { incrementalStrategy: 'merge', primaryKey: ['id'] });
+      await h.run(o, 'r1', [
+        [
+          'c1',
+          [
+            orders([
+              [1, 'first', 1],
+              [1, 'last', 2],
+              [4, 'new', 4],
+              [4, 'newer', 5],
+            ]),
+          ],
+        ],
+      ]);
+      expect(await h.rows('nouniq')).toEqual([
+        { id: '1', name: 'last', qty: 2 },
+        { id: '2', name: 'keep', qty: 0 },
+        { id: '4', name: 'newer', qty: 5 },
+      ]);
+    });
+
     it('merge updates and inserts, resolving duplicate keys by chunk order then row order', async () => {
       const o = opts('mer', { incrementalStrategy: 'merge', primaryKey: ['id'] });
       await h.run(o, 'r1', [
