@@ -9,6 +9,7 @@ import type { ChunkPointer, JobState, RunContext, Sink, Source, StagedChunk } fr
 import { IcefloeError, InvalidInputError } from '../errors';
 import type { Endpoint, JobOptions } from '../manifest/types';
 import type { TaskDeps } from './deps';
+import { maskBatches, maskSchema, masksOf } from './mask';
 import { schemaFromJson } from './schema-json';
 import { runKeys, safeSegment } from './staging';
 import type {
@@ -55,7 +56,8 @@ export async function plan(deps: TaskDeps, input: PlanInput): Promise<PlanOutput
   const ctx: RunContext = { jobId, runId: input.runId };
   const [source, sink] = await Promise.all([deps.resolveSource(srcEndpoint), deps.resolveSink(sinkEndpoint)]);
   const { sp, previous, unchanged } = await sourcePlan(source, sink, ctx, srcEndpoint, sinkEndpoint);
-  await sink.prepare(ctx, sinkEndpoint.options, schemaFromJson(sp.schemaJson));
+  const masks = masksOf(srcEndpoint, sinkEndpoint);
+  await sink.prepare(ctx, sinkEndpoint.options, maskSchema(schemaFromJson(sp.schemaJson), masks));
   const keys = runKeys(jobId, input.runId);
   // Deletes first: a key deleted and upserted again in one run ends upserted.
   const chunks: MoveChunk[] = [...(sp.deletes ?? []).map((d) => ({ ...d, deletes: true })), ...sp.chunks];
@@ -154,6 +156,7 @@ export async function move(deps: TaskDeps, input: MoveInput): Promise<MoveOutput
   const { plan: p } = input.BatchInput;
   const ctx: RunContext = { jobId: p.jobId, runId: p.runId };
   const [source, sink] = await Promise.all([deps.resolveSource(p.source), deps.resolveSink(p.sink)]);
+  const masks = masksOf(p.source, p.sink);
   const out: StagedChunk[] = [];
   for (const chunk of input.Items as MoveChunk[]) {
     const tally = { rows: 0, bytes: 0 };
@@ -167,7 +170,8 @@ export async function move(deps: TaskDeps, input: MoveInput): Promise<MoveOutput
         done,
       });
     try {
-      const batches = counted(source.read(ctx, p.source.options, chunk), tally, () => report(false));
+      const read = counted(source.read(ctx, p.source.options, chunk), tally, () => report(false));
+      const batches = masks.size > 0 ? maskBatches(read, masks) : read;
       const staged = await stageChunk(sink, ctx, p, chunk, batches);
       const record: StagedRecord = { ...staged, rowsRead: tally.rows, bytesRead: tally.bytes };
       await deps.staging.putJson(`${p.stagedPrefix}${safeSegment(chunk.chunkId)}.json`, record);
