@@ -20,6 +20,10 @@ function report(summary: RunSummary, json: boolean, io: CliIO): number {
   if (json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else io.stdout.write(`\n${summaryTable(summary)}\n`);
   if (summary.status === 'succeeded') return 0;
+  if (summary.errorName === 'ExecutionAbortedError') {
+    io.stderr.write('error: interrupted; unfinished jobs were cleaned up and their sinks are unchanged\n');
+    return 1;
+  }
   const failed = summary.jobs.find((j) => j.status === 'failed');
   io.stderr.write(`error: ${failed ? `job ${failed.job} failed: ` : ''}${summary.error ?? 'the run failed'}\n`);
   // A run that failed on bad input (unknown depot type, bad option) exits 2 like any invalid input.
