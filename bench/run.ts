@@ -5,7 +5,7 @@
  * `failures` (and in latest.md) and makes the exit code 1; the others still run.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -59,6 +59,23 @@ function extraText(r: BenchResult): string {
     .join(', ');
 }
 
+/**
+ * With `--only`, the results of the other modules from the previous latest.json of the same kind (quick or
+ * full), so re-running one benchmark keeps the rest of the table.
+ */
+function previousResults(quick: boolean, rerun: Set<string>): BenchResult[] {
+  try {
+    const prev = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as {
+      quick?: boolean;
+      results?: BenchResult[];
+    };
+    if (Boolean(prev.quick) !== quick) return [];
+    return (prev.results ?? []).filter((r) => r.module !== undefined && !rerun.has(r.module));
+  } catch {
+    return [];
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
   const quick = Boolean(values.quick);
@@ -74,13 +91,14 @@ async function main(): Promise<void> {
       const mod = (await import(join(__dirname, file))) as BenchModule;
       const rs = await mod.run({ quick });
       for (const r of rs) process.stdout.write(`  ${r.name}: ${r.rowsPerSec} rows/s, ratio ${r.ratio ?? '—'}\n`);
-      results.push(...rs);
+      results.push(...rs.map((r) => ({ ...r, module: file })));
     } catch (err) {
       process.stdout.write(`  failed: ${(err as Error).message}\n`);
       failures.push(`${file}: ${(err as Error).message}`);
     }
   }
   const m = machine();
+  if (values.only) results.unshift(...previousResults(quick, new Set(files)));
   writeFileSync(
     join(RESULTS, 'latest.json'),
     `${JSON.stringify({ machine: m, quick, started, finished: new Date().toISOString(), results, failures }, null, 2)}\n`,

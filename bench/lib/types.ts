@@ -12,6 +12,8 @@ export interface BenchResult {
   ratio: number | null;
   /** Extra figures (peak RSS, bundle size, speed-up, …). */
   extra?: Record<string, number | string>;
+  /** The bench/ file that produced it (set by the harness). */
+  module?: string;
 }
 
 export interface BenchOptions {
