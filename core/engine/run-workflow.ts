@@ -122,7 +122,8 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
     );
   } catch (err) {
     error = { errorName: (err as Error)?.name ?? 'Error', error: describeError(err) };
-    await cancelUnfinished(tracker, inflight, bound.cleanup, opts.workflow, runId);
+    const why = opts.signal?.aborted ? 'interrupted' : 'another job of the run failed';
+    await cancelUnfinished(tracker, inflight, bound.cleanup, opts.workflow, runId, why);
   } finally {
     await inflight.settle();
     await pool?.close();
@@ -198,6 +199,7 @@ async function cancelUnfinished(
   cleanupFn: LocalTaskFn,
   wf: WorkflowManifest,
   runId: string,
+  why: string,
 ): Promise<void> {
   for (const p of t.jobs.values()) {
     if (p.status === 'pending' || p.status === 'succeeded' || p.status === 'failed') continue;
@@ -205,6 +207,6 @@ async function cancelUnfinished(
     if ((p.status as string) === 'succeeded') continue; // its commit finished while we waited
     const input: CleanupInput = { workflow: wf.name, workspace: wf.workspace ?? 'public', job: p.job, runId };
     await cleanupFn(input as unknown as Json, `${p.job}/cleanup`).catch(() => undefined);
-    t.failed(p.job, 'cancelled: another job of the run failed', 'cancelled');
+    t.failed(p.job, `cancelled: ${why}`, 'cancelled');
   }
 }
