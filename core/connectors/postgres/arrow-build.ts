@@ -71,7 +71,7 @@ export function buildColumn(c: SourceColumn, field: Field, values: (string | nul
     case 'time':
     case 'timestamp':
     case 'timestamptz':
-      return fixed(new BigInt64Array(n), BigInt);
+      return makeData({ type: field.type, length: n, data: int64Array(values), ...bits } as never);
     case 'float32':
       return fixed(new Float32Array(n), Number);
     case 'float64':
@@ -109,6 +109,27 @@ export function buildColumn(c: SourceColumn, field: Field, values: (string | nul
   }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Writes a safe integer as two little-endian 32-bit words (two's complement) at word `k`. */
+function putInt64(u32: Uint32Array, k: number, x: number): void {
+  const hi = Math.floor(x / 4294967296);
+  u32[k] = x - hi * 4294967296;
+  u32[k + 1] = hi >>> 0;
+}
+
+/** 64-bit integers from decimal text; short values skip BigInt (15 digits are always safe). */
+function int64Array(values: (string | null)[]): BigInt64Array {
+  const arr = new BigInt64Array(values.length);
+  const u32 = new Uint32Array(arr.buffer);
+  values.forEach((v, i) => {
+    if (v === null) return;
+    if (LITTLE_ENDIAN && v.length <= 15) putInt64(u32, 2 * i, Number(v));
+    else arr[i] = BigInt(v);
+  });
+  return arr;
+}
+
 function decimalData(
   c: SourceColumn,
   field: Field,
@@ -116,9 +137,21 @@ function decimalData(
   bits: ReturnType<typeof validity>,
 ): Data {
   const words = new Uint32Array(values.length * 4);
+  const scale = c.scale ?? 0;
   values.forEach((v, i) => {
     if (v === null) return;
-    let x = BigInt.asUintN(128, unscaled(v, c.scale ?? 0, c.name));
+    if (LITTLE_ENDIAN && v.length <= 15) {
+      // Short values (PostgreSQL prints every digit of the scale): the unscaled integer is a safe number.
+      const x = Math.round(Number(v) * 10 ** scale);
+      if (Number.isSafeInteger(x) && Math.abs(x) < 1e15) {
+        putInt64(words, i * 4, x);
+        const fill = x < 0 ? 0xffffffff : 0;
+        words[i * 4 + 2] = fill;
+        words[i * 4 + 3] = fill;
+        return;
+      }
+    }
+    let x = BigInt.asUintN(128, unscaled(v, scale, c.name));
     for (let k = 0; k < 4; k++) {
       words[i * 4 + k] = Number(x & 0xffffffffn);
       x >>= 32n;
