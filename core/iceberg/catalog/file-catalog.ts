@@ -27,6 +27,17 @@ import { newTableMetadata, withMetadataLog } from './table-metadata-builder';
 import { type CommitTableRequest, identifierToString, type TableIdentifier } from './updates';
 
 const MARKER = '.namespace.json';
+/** The version hint is an optimization: a slow read or write of it must never stall a commit. */
+const HINT_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -120,7 +131,8 @@ export class FileCatalog implements Catalog {
     const meta = `${this.tablePath(id)}/metadata`;
     let v = 0;
     try {
-      v = Number.parseInt(dec.decode(await this.io.read(`${meta}/version-hint.text`)).trim(), 10) || 0;
+      const hint = await withTimeout(this.io.read(`${meta}/version-hint.text`), HINT_TIMEOUT_MS);
+      v = Number.parseInt(dec.decode(hint).trim(), 10) || 0;
     } catch {
       v = 0;
     }
@@ -181,9 +193,11 @@ export class FileCatalog implements Catalog {
         throw new CommitConflictError(`${identifierToString(id)}: version ${v} was committed by another writer`);
       throw err;
     }
-    await this.io
-      .write(`${this.tablePath(id)}/metadata/version-hint.text`, enc.encode(String(v)))
-      .catch(() => undefined);
+    // Best-effort and bounded: the hint only speeds up loading, which probes past it anyway.
+    await withTimeout(
+      this.io.write(`${this.tablePath(id)}/metadata/version-hint.text`, enc.encode(String(v))),
+      HINT_TIMEOUT_MS,
+    ).catch(() => undefined);
     return { identifier: id, metadataLocation, metadata };
   }
 

@@ -69,6 +69,20 @@ async function mergeRacesOverwrite(catalog: Catalog): Promise<void> {
   expect(results[1]?.status).toBe('fulfilled');
 }
 
+/** Merge-on-read: both commits land (a retried row delta stays correct); the later one decides key 2. */
+async function morMergeRacesOverwrite(catalog: Catalog): Promise<void> {
+  const id = { namespace: ['c'], name: 'race_mor' };
+  await ensureTable(catalog, id, rows([0], 'x').schema, { properties: { 'commit.retry.min-wait-ms': '5' } });
+  await writeArrow(catalog, id, rows([1, 2, 3], 'base'), { mode: 'append' });
+  const [merge, over] = await Promise.all([
+    writeArrow(catalog, id, rows([2], 'merged'), { mode: 'merge', keys: ['id'] }),
+    writeArrow(catalog, id, rows([1, 2, 3], 'over'), { mode: 'overwrite' }),
+  ]);
+  const got = (await readRows(catalog, id)).sort(byKey('id')).map((r) => `${r.id}:${r.v}`);
+  const mergeLast = (merge.snapshot['sequence-number'] ?? 0n) > (over.snapshot['sequence-number'] ?? 0n);
+  expect(got).toEqual(mergeLast ? ['1:over', '2:merged', '3:over'] : ['1:over', '2:over', '3:over']);
+}
+
 describe('concurrent writers on local files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'icefloe-conc-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,6 +91,8 @@ describe('concurrent writers on local files', () => {
   it('8 appenders → 8 snapshots, every row kept', () => eightWriters(catalog));
   it('a merge racing an overwrite of the same rows: one wins, the other fails cleanly or re-applies', () =>
     mergeRacesOverwrite(catalog));
+  it('a merge-on-read upsert racing an overwrite: both land, the later commit decides the key', () =>
+    morMergeRacesOverwrite(catalog));
 });
 
 describe('concurrent writers on S3 (s3rver + If-None-Match)', () => {
