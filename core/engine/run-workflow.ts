@@ -93,14 +93,7 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
     onProgress: (m) => tracker.chunk(jobOfId(opts.workflow, m.jobId), m),
   });
   const size = opts.parallelism ?? availableParallelism();
-  const pool =
-    size > 0 && registry === connectors && opts.stagingIO === undefined
-      ? new WorkerPool(
-          size,
-          { manifests: opts.manifests, stagingRoot: opts.stagingRoot, setupModules: opts.workerSetup ?? [] },
-          (m) => tracker.chunk(jobOfId(opts.workflow, m.jobId), m),
-        )
-      : undefined;
+  const pool = workerPool(opts, size, registry, tracker);
   const inflight = new InFlight();
   const local = new Semaphore(Math.max(1, size || availableParallelism()));
   const bound = bindTasks({ deps, tracker, inflight, pool, local, registry, manifests: opts.manifests });
@@ -137,6 +130,16 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
     durationMs: Date.now() - started,
     ...error,
   });
+}
+
+/**
+ * The Move worker pool, when moves may leave the main thread: workers rebuild the process-wide registry by
+ * discovery (a custom registry cannot follow them) and reach staging through a local folder.
+ */
+function workerPool(opts: LocalRunOptions, size: number, registry: ConnectorRegistry, tracker: ProgressTracker) {
+  if (size <= 0 || registry !== connectors || opts.stagingIO !== undefined) return undefined;
+  const init = { manifests: opts.manifests, stagingRoot: opts.stagingRoot, setupModules: opts.workerSetup ?? [] };
+  return new WorkerPool(size, init, (m) => tracker.chunk(jobOfId(opts.workflow, m.jobId), m));
 }
 
 function jobOfId(wf: WorkflowManifest, jobId: string): string {
