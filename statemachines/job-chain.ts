@@ -80,6 +80,9 @@ function moveMap(node: DagNode, opts: DefinitionOptions, timeout: number): AslSt
       States: {
         [names.moveChunk]: {
           ...task(PLACEHOLDERS.MoveFunctionArn, { 'Items.$': '$.Items', 'BatchInput.$': '$.BatchInput' }, timeout),
+          // Moves record their results in staging for Commit; each child returns only a count, so the map's
+          // collected output stays far below the 256 KiB state limit even for thousands of chunks.
+          ResultSelector: { 'staged.$': 'States.ArrayLength($)' },
           End: true,
         },
       },
