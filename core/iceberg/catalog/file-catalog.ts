@@ -23,7 +23,7 @@ import {
   NoSuchTableError,
   TableAlreadyExistsError,
 } from './errors';
-import { newTableMetadata, withMetadataLog } from './table-metadata-builder';
+import { deleteExpiredMetadata, newTableMetadata, withMetadataLog } from './table-metadata-builder';
 import { type CommitTableRequest, identifierToString, type TableIdentifier } from './updates';
 
 const MARKER = '.namespace.json';
@@ -235,7 +235,10 @@ export class FileCatalog implements Catalog {
     const base = v === 0 ? undefined : parseTableMetadata(await this.io.read(this.metadataPath(req.identifier, v)));
     checkRequirements(base, req.requirements);
     if (!base) throw new CommitConflictError('create through commitTable needs a base table; use createTable');
-    const next = withMetadataLog(applyUpdates(base, req.updates), base, this.metadataPath(req.identifier, v));
-    return this.writeVersion(req.identifier, v + 1, next);
+    const previous = this.metadataPath(req.identifier, v);
+    const next = withMetadataLog(applyUpdates(base, req.updates), base, previous);
+    const out = await this.writeVersion(req.identifier, v + 1, next);
+    await deleteExpiredMetadata(this.io, base, next, previous);
+    return out;
   }
 }

@@ -35,7 +35,13 @@ import {
   NoSuchTableError,
   TableAlreadyExistsError,
 } from './errors';
-import { metadataVersionOf, newTableMetadata, uuidMetadataPath, withMetadataLog } from './table-metadata-builder';
+import {
+  deleteExpiredMetadata,
+  metadataVersionOf,
+  newTableMetadata,
+  uuidMetadataPath,
+  withMetadataLog,
+} from './table-metadata-builder';
 import { type CommitTableRequest, identifierToString, type TableIdentifier } from './updates';
 
 /** What the catalog needs of a Glue client (a GlueClient, or a stub in tests). */
@@ -315,6 +321,7 @@ export class GlueCatalog implements Catalog {
         throw new CommitConflictError(`${identifierToString(req.identifier)}: glue table version changed concurrently`);
       throw err;
     }
+    await deleteExpiredMetadata(this.io, base.metadata, next, base.metadataLocation);
     return { identifier: req.identifier, metadataLocation: path, metadata: next };
   }
 }

@@ -19,7 +19,13 @@ import {
   NoSuchTableError,
   TableAlreadyExistsError,
 } from './errors';
-import { metadataVersionOf, newTableMetadata, uuidMetadataPath, withMetadataLog } from './table-metadata-builder';
+import {
+  deleteExpiredMetadata,
+  metadataVersionOf,
+  newTableMetadata,
+  uuidMetadataPath,
+  withMetadataLog,
+} from './table-metadata-builder';
 import { type CommitTableRequest, identifierToString, type TableIdentifier } from './updates';
 
 /** The part of a Postgres driver the catalog needs (core/connectors/postgres PgDriver fits). */
@@ -261,6 +267,7 @@ export class SqlCatalog implements Catalog {
         `${identifierToString(req.identifier)}: metadata location moved by a concurrent commit`,
       );
     }
+    await deleteExpiredMetadata(this.io, base.metadata, next, base.metadataLocation);
     return { identifier: req.identifier, metadataLocation: path, metadata: next };
   }
 }

@@ -4,6 +4,7 @@
  * `write.metadata.previous-versions-max` (default 100, as Iceberg Java).
  */
 import { randomUUID } from 'node:crypto';
+import type { FileIO } from '../io/file-io';
 import { lastPartitionId, type PartitionSpec, UNPARTITIONED_SPEC } from '../spec/partition-spec';
 import { highestFieldId } from '../spec/schema';
 import { type SortOrder, UNSORTED_ORDER } from '../spec/sort-order';
@@ -63,4 +64,20 @@ export function metadataVersionOf(location: string): number {
   const base = location.slice(location.lastIndexOf('/') + 1);
   const m = /^v?(\d+)[.-]/.exec(base);
   return m ? Number(m[1]) : -1;
+}
+
+/**
+ * With `write.metadata.delete-after-commit.enabled=true`, deletes the metadata files that fell out of the
+ * metadata log (kept to `write.metadata.previous-versions-max`) after a successful commit. Best-effort.
+ */
+export async function deleteExpiredMetadata(
+  io: FileIO,
+  base: TableMetadata,
+  next: TableMetadata,
+  previous: string,
+): Promise<void> {
+  if (next.properties['write.metadata.delete-after-commit.enabled'] !== 'true') return;
+  const kept = new Set(next['metadata-log'].map((e) => e['metadata-file']));
+  const candidates = [...base['metadata-log'].map((e) => e['metadata-file']), previous];
+  await Promise.all(candidates.filter((p) => !kept.has(p)).map((p) => io.delete(p).catch(() => undefined)));
 }

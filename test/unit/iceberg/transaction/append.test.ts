@@ -95,3 +95,35 @@ describe('data file layout', () => {
     expect(await readRows(catalog, layoutId)).toHaveLength(n);
   });
 });
+
+describe('metadata file retention', () => {
+  it('deletes metadata files beyond write.metadata.previous-versions-max when delete-after-commit is on', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['db'], name: 'retention' };
+    const t = batch([1n], ['a']);
+    const schema = icebergSchemaOf(t.schema);
+    await catalog.createTable(id, {
+      schema,
+      properties: { 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '2' },
+    });
+    for (let i = 0; i < 5; i++)
+      await catalog.commitTable({
+        identifier: id,
+        requirements: [],
+        updates: [{ action: 'set-properties', updates: { i: String(i) } }],
+      });
+    const { metadata } = await catalog.loadTable(id);
+    expect(metadata['metadata-log'].map((e) => e['metadata-file'].split('/').pop())).toEqual([
+      'v4.metadata.json',
+      'v5.metadata.json',
+    ]);
+    const names: string[] = [];
+    for await (const f of catalog.io.list(`${metadata.location}/metadata/`))
+      names.push(f.path.split('/').pop() as string);
+    expect(names.filter((n) => n.endsWith('.metadata.json')).sort()).toEqual([
+      'v4.metadata.json',
+      'v5.metadata.json',
+      'v6.metadata.json',
+    ]);
+  });
+});
