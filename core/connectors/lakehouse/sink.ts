@@ -92,7 +92,16 @@ export class LakehouseSink implements Sink {
     if (options.incrementalStrategy === 'merge' && mergeMode(m.properties) === 'merge-on-read') {
       const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
       table = dedupeByKey(table, schema, keyIds);
-      files = await writeMergeOnRead(table, { io: this.catalog.io, metadata: m, schema, spec, keyIds, prefix });
+      const size = options.loaderFileSize ? { targetFileSizeBytes: options.loaderFileSize } : {};
+      files = await writeMergeOnRead(table, {
+        io: this.catalog.io,
+        metadata: m,
+        schema,
+        spec,
+        keyIds,
+        prefix,
+        ...size,
+      });
     } else {
       files = await writeDataFiles(table, {
         ...common,

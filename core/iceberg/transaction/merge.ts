@@ -72,6 +72,8 @@ export interface MergeWriteOptions {
   spec: PartitionSpec;
   keyIds: number[];
   prefix: string;
+  /** Overrides `write.target-file-size-bytes` for the data files (Nilus `loader-file-size`). */
+  targetFileSizeBytes?: number;
 }
 
 /**
@@ -101,7 +103,8 @@ export async function writeKeyDeletes(keys: arrow.Table, o: MergeWriteOptions): 
 export async function writeMergeOnRead(table: arrow.Table, o: MergeWriteOptions): Promise<DataFile[]> {
   const m = o.metadata;
   const base = { io: o.io, location: m.location, spec: o.spec, properties: m.properties };
-  const data = await writeDataFiles(table, { ...base, schema: o.schema, prefix: o.prefix });
+  const size = o.targetFileSizeBytes ? { targetFileSizeBytes: o.targetFileSizeBytes } : {};
+  const data = await writeDataFiles(table, { ...base, ...size, schema: o.schema, prefix: o.prefix });
   const ids = new Set([...o.keyIds, ...o.spec.fields.map((f) => f['source-id'])]);
   const delSchema: Schema = { ...o.schema, fields: o.schema.fields.filter((f) => ids.has(f.id)) };
   const keysOnly = conformTable(projectColumns(table, delSchema), delSchema);
