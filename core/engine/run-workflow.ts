@@ -160,7 +160,7 @@ interface BindContext {
 
 /** The four tasks as local functions feeding the tracker. */
 function bindTasks(c: BindContext): Record<TaskName, LocalTaskFn> {
-  const inWorkers = (p: PlanOutput) =>
+  const inWorkers = (p: Pick<PlanOutput, 'source' | 'sink'>) =>
     c.pool !== undefined &&
     c.registry.workerSafe(depotOf(c.manifests, p.source)) &&
     c.registry.workerSafe(depotOf(c.manifests, p.sink));
@@ -168,6 +168,9 @@ function bindTasks(c: BindContext): Record<TaskName, LocalTaskFn> {
     plan: async (input) => {
       const i = input as unknown as PlanInput;
       c.tracker.planning(i.job);
+      // Start a worker while the plan runs, when this job's chunks may move in workers.
+      const { node } = await c.deps.resolveJob(i);
+      if (c.pool && inWorkers(node.spec.stackSpec)) c.pool.warm(1);
       const out = await c.inflight.track(i.job, plan(c.deps, i));
       c.tracker.planned(out);
       return out as unknown as Json;

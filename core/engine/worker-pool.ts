@@ -48,6 +48,11 @@ export class WorkerPool {
     });
   }
 
+  /** Starts up to `n` workers ahead of need (a worker takes a while to load its modules). */
+  warm(n = 1): void {
+    while (!this.closed && this.live.size < Math.min(n, this.size)) this.idle.push(this.spawn());
+  }
+
   private dispatch(): void {
     while (this.queue.length > 0) {
       const worker = this.idle.pop() ?? (this.live.size < this.size ? this.spawn() : undefined);
