@@ -112,11 +112,9 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-/** Storage-fault trials on one s3rver + fault proxy (credentials via env: see the lakehouse secret bug). */
+/** Storage-fault trials on one s3rver + fault proxy (credentials from the depot secret). */
 async function storageTrials(n: number, rate: number, seed: number): Promise<(StorageTrial & { kind: string })[]> {
   if (n <= 0) return [];
-  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
   const s3 = await startS3Server();
   const proxy = await startFaultProxy({ target: s3.endpoint, rate: 0, seed });
   const root = mkdtempSync(join(tmpdir(), 'icefloe-chaos-s3-'));

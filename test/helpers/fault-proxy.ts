@@ -41,8 +41,12 @@ export interface FaultProxy {
   endpoint: string;
   /** Requests seen and faults injected, by kind. */
   stats: { requests: number; faults: Record<FaultKind, number> };
+  /** The last 200 faults: kind, method and path. */
+  log: string[];
   setRate(rate: number): void;
   setFaults(faults: FaultKind[]): void;
+  /** Replaces the request filter (undefined: every request is eligible). */
+  setFilter(filter: FaultProxyOptions['filter']): void;
   stop(): Promise<void>;
 }
 
@@ -101,15 +105,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const next = seeded(options.seed ?? 1);
   let rate = options.rate;
   let faults = options.faults ?? ['slowdown', 'internal', 'reset', 'slow'];
+  let filter = options.filter;
+  const log: string[] = [];
   const stats = { requests: 0, faults: { slowdown: 0, internal: 0, reset: 0, slow: 0, lost: 0 } };
   const server = http.createServer(async (req, res) => {
     try {
       const body = await readBody(req);
       const method = req.method ?? 'GET';
       stats.requests++;
-      const eligible = options.filter?.(method, req.url ?? '/') ?? true;
+      const eligible = filter?.(method, req.url ?? '/') ?? true;
       const fault = eligible && next() < rate ? faults[Math.floor(next() * faults.length)] : undefined;
-      if (fault) stats.faults[fault]++;
+      if (fault) {
+        stats.faults[fault]++;
+        log.push(`${fault} ${method} ${req.url}`);
+        if (log.length > 200) log.shift();
+      }
       if (fault === 'slowdown') return answerError(res, method, 503, 'SlowDown', 'Please reduce your request rate.');
       if (fault === 'internal')
         return answerError(res, method, 500, 'InternalError', 'We encountered an internal error.');
@@ -135,11 +145,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stats,
+    log,
     setRate(r) {
       rate = r;
     },
     setFaults(f) {
       faults = f;
+    },
+    setFilter(f) {
+      filter = f;
     },
     async stop() {
       for (const s of sockets) s.destroy();
