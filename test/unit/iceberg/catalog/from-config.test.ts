@@ -45,7 +45,7 @@ describe('rest server idempotency', () => {
       const other = await post('k-2');
       expect([first.status, again.status, other.status]).toEqual([200, 200, 409]);
       expect(await again.json()).toEqual({ namespace: ['once'], properties: {} });
-      expect((await other.json()).error.type).toBe('AlreadyExistsException');
+      expect(((await other.json()) as { error: { type: string } }).error.type).toBe('AlreadyExistsException');
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
