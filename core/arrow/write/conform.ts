@@ -32,7 +32,7 @@ export function conformBatch(
     const type = (target.fields[i] as arrow.Field).type;
     if (idx < 0) {
       if (f.required) throw new InvalidInputError(`required column ${f.name} is missing from the written data`);
-      return arrow.makeData({ type, length: batch.numRows, nullCount: batch.numRows, nullBitmap: new Uint8Array(0) });
+      return nullData(type, batch.numRows);
     }
     return retype(batch.data.children[idx] as arrow.Data, f.type, type, f.name);
   });
@@ -52,13 +52,7 @@ function retype(data: arrow.Data, ice: IcebergType, type: arrow.DataType, column
     const children = ice.fields.map((f, i) => {
       const idx = st.children.findIndex((c) => c.name === f.name);
       const childType = ((type as arrow.Struct).children[i] as arrow.Field).type;
-      if (idx < 0)
-        return arrow.makeData({
-          type: childType,
-          length: data.length,
-          nullCount: data.length,
-          nullBitmap: new Uint8Array(0),
-        });
+      if (idx < 0) return nullData(childType, data.length);
       return retype(data.children[idx] as arrow.Data, f.type, childType, `${column}.${f.name}`);
     });
     return arrow.makeData({
@@ -103,6 +97,11 @@ function retype(data: arrow.Data, ice: IcebergType, type: arrow.DataType, column
     });
   }
   return retypePrimitive(data, type, column, ice);
+}
+
+/** An all-null column of any type, with valid (empty) buffers for offsets and children. */
+function nullData(type: arrow.DataType, length: number): arrow.Data {
+  return arrow.vectorFromArray(new Array(length).fill(null), type).data[0] as arrow.Data;
 }
 
 function mismatch(column: string, from: arrow.DataType, to: IcebergType): InvalidInputError {

@@ -77,4 +77,33 @@ describe('parquet writer', () => {
     );
     expect(truncateBinaryUpper(new Uint8Array(20).fill(0xff))).toBeUndefined();
   });
+
+  it('fills optional columns missing from the data with nulls (nested too) and rejects missing required ones', async () => {
+    const schema = {
+      type: 'struct' as const,
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'id', required: true, type: 'long' },
+        { id: 2, name: 's', required: false, type: 'string' },
+        {
+          id: 3,
+          name: 'l',
+          required: false,
+          type: { type: 'list' as const, 'element-id': 5, element: 'int', 'element-required': false },
+        },
+        {
+          id: 4,
+          name: 'st',
+          required: false,
+          type: { type: 'struct' as const, fields: [{ id: 6, name: 'x', required: false, type: 'decimal(10, 2)' }] },
+        },
+      ],
+    };
+    const input = new arrow.Table({ ID: arrow.makeVector(BigInt64Array.from([1n, 2n])) });
+    const w = await writeParquet(conformTable(input, schema), schema);
+    expect(w.metrics.get(2)).toEqual({ valueCount: 2, nullCount: 2 });
+    expect(w.metrics.get(1)).toMatchObject({ lower: 1n, upper: 2n });
+    const noId = new arrow.Table({ s: arrow.vectorFromArray(['a'], new arrow.Utf8()) });
+    expect(() => conformTable(noId, schema)).toThrow('required column id is missing from the written data');
+  });
 });
