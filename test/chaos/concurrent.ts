@@ -5,7 +5,9 @@
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ordersBatch } from '../../core/movement/sources/generator';
+import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
+import { ensureTable } from '../../core/iceberg/transaction/write-arrow';
+import { ORDERS_SCHEMA, ordersBatch } from '../../core/movement/sources/generator';
 import { runChild } from './child';
 import { runWorkflowFile } from './driver';
 import { cleanupAndInspect, dropScenario, sinkDigest } from './inspect';
@@ -111,8 +113,24 @@ export async function runTwoJobsCase(root: string, sink: SinkKind): Promise<Conc
       b,
       readFileSync(a, 'utf8').replace('name: chaos\n', 'name: chaos-b\n').replace('dataos://gen\n', 'dataos://gen2\n'),
     );
-    const both = await Promise.all([runChild(a, s.dir), runChild(b, s.dir)]);
-    const runs = both.map((r) => (r.code === 0 ? 'succeeded' : `exit ${r.code} ${r.stdout.slice(0, 200)}`));
+    // The table exists first (a create race is its own case: concurrency.test.ts, ensureTable), then both
+    // runs are held at their commit so the two commits really race.
+    if (sink === 'iceberg')
+      await ensureTable(
+        catalogFromConfig({ type: 'file', warehouse: join(s.dir, 'warehouse') }),
+        { namespace: ['sales'], name: 'orders' },
+        ORDERS_SCHEMA,
+      );
+    const hold = { ICEFLOE_HOLD_DIR: s.dir };
+    const both = await overlapping(s.dir, () => [
+      runChild(a, s.dir, undefined, hold),
+      runChild(b, s.dir, undefined, hold),
+    ]);
+    const runs = both.map((r) => {
+      if (r.code === 0) return 'succeeded';
+      const m = /"errorName":"([^"]+)","error":"([^"]{0,200})/.exec(r.stdout);
+      return m ? `${m[1]}: ${m[2]}` : `exit ${r.code} ${r.stderr.slice(-200)}`;
+    });
     if (runs.some((r) => r !== 'succeeded')) problems.push(`a run failed: ${runs.join(' | ')}`);
     const actual = await sinkDigest(s);
     const expected = digestOf([...ordersRows(PHASE1.seed, PHASE1.rows), ...ordersRows(PHASE2.seed, PHASE2.rows)]);
