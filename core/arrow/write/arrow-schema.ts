@@ -84,6 +84,8 @@ export function arrowSchemaOf(schema: StructType): arrow.Schema {
 /** Arrow type → Iceberg primitive (for create-table and schema evolution from incoming batches). */
 export function icebergPrimitiveOf(t: arrow.DataType, column: string): string {
   if (arrow.DataType.isBool(t)) return 'boolean';
+  // An all-null column (Arrow Null) has no type to infer: v2 has no `unknown`, so it becomes an optional string.
+  if (arrow.DataType.isNull(t)) return 'string';
   if (arrow.DataType.isInt(t)) return t.bitWidth === 64 || (t.bitWidth === 32 && !t.isSigned) ? 'long' : 'int';
   if (arrow.DataType.isFloat(t)) return t.precision === arrow.Precision.DOUBLE ? 'double' : 'float';
   if (arrow.DataType.isDecimal(t)) return `decimal(${t.precision}, ${t.scale})`;
@@ -120,7 +122,8 @@ export function icebergSchemaOf(schema: arrow.Schema, schemaId = 0): Schema {
 
 /** One Arrow field → Iceberg field with id `id`; nested ids come from `nextId`. */
 export function icebergFieldOf(f: arrow.Field, id: number, nextId: () => number): NestedField {
-  return { id, name: f.name, required: !f.nullable, type: icebergTypeOf(f.type, f.name, nextId) };
+  const required = !f.nullable && !arrow.DataType.isNull(f.type);
+  return { id, name: f.name, required, type: icebergTypeOf(f.type, f.name, nextId) };
 }
 
 function icebergTypeOf(t: arrow.DataType, column: string, nextId: () => number): IcebergType {

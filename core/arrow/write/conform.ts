@@ -112,6 +112,7 @@ function mismatch(column: string, from: arrow.DataType, to: IcebergType): Invali
 
 function retypePrimitive(data: arrow.Data, type: arrow.DataType, column: string, ice: string): arrow.Data {
   const from = data.type;
+  if (arrow.DataType.isNull(data.type)) return nullData(type, data.length);
   if (sameLayout(from, type)) return data;
   const base = { offset: 0, length: data.length, nullCount: data.nullCount, nullBitmap: validity(data) };
   if (arrow.DataType.isInt(type) && arrow.DataType.isInt(from)) {

@@ -70,6 +70,7 @@ export class LakehouseSink implements Sink {
     await ensureTable(this.catalog, this.id(options), schema, {
       ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
       properties,
+      requiredColumns: pk,
     });
   }
 

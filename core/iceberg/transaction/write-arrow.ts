@@ -87,6 +87,12 @@ export interface EnsureTableOptions {
   partitionBy?: PartitionByInput[];
   properties?: Record<string, string>;
   formatVersion?: 1 | 2 | 3;
+  /**
+   * Top-level columns created `required`; all others optional. Sources often mark a column non-nullable
+   * only because its first batch had no nulls, and a later null would then fail the write.
+   * @default the Arrow schema's nullability
+   */
+  requiredColumns?: string[];
 }
 
 /** Creates the table (and namespace) from an Arrow schema, or evolves an existing one to hold it. */
@@ -121,7 +127,9 @@ export async function ensureTable(
   }
   if (!(await catalog.namespaceExists(id.namespace)))
     await catalog.createNamespace(id.namespace).catch(() => undefined);
-  const ice = icebergSchemaOf(schema);
+  let ice = icebergSchemaOf(schema);
+  const required = o.requiredColumns;
+  if (required) ice = { ...ice, fields: ice.fields.map((f) => ({ ...f, required: required.includes(f.name) })) };
   return catalog.createTable(id, {
     schema: ice,
     partitionSpec: partitionSpecOf(ice, o.partitionBy),

@@ -106,6 +106,9 @@ describe('lakehouse sink', () => {
     const opts: JobOptions = { destTable: 'dup.t', incrementalStrategy: 'merge', primaryKey: ['id'] };
     const ctx = { jobId: 'j', runId: 'r1' };
     await sink.prepare(ctx, opts, table([1], 'a').schema);
+    // Only primary-key columns are created required, whatever the first batch's nullability says.
+    const created = (await catalog.loadTable({ namespace: ['dup'], name: 't' })).metadata.schemas[0];
+    expect(created?.fields.map((f) => `${f.name}:${f.required}`)).toEqual(['id:true', 'v:false']);
     const c1 = await sink.stage(ctx, opts, 'c1', batches(table([1, 2, 3], 'first')));
     const c2 = await sink.stage(ctx, opts, 'c2', batches(table([2, 4], 'second')));
     await sink.commit(ctx, opts, [c1, c2], state('r1', '1'));
