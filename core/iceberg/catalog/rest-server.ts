@@ -139,7 +139,11 @@ function mapError(err: unknown): Reply {
   if (err instanceof NamespaceNotEmptyError) return errorReply(409, 'NamespaceNotEmptyException', msg);
   if (err instanceof CommitConflictError) return errorReply(409, 'CommitFailedException', msg);
   if (err instanceof NotFoundError) return errorReply(404, 'NotFoundException', msg);
-  if (err instanceof InvalidInputError || (err as Error).name === 'InvalidIcebergError')
+  if (
+    err instanceof InvalidInputError ||
+    (err as Error).name === 'InvalidIcebergError' ||
+    (err as Error).name === 'JsonSyntaxError'
+  )
     return errorReply(400, 'BadRequestException', msg);
   return errorReply(500, 'InternalServerError', msg);
 }
