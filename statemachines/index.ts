@@ -3,9 +3,10 @@
  * `lib/` deploys it with `DefinitionBody.fromString` + substitutions of {@link PLACEHOLDERS}; the local engine
  * (`core/engine`) runs the very same JSON with the tasks bound in-process.
  *
- * Shape: the DAG's dependency layers (see `workflow-graph.ts`) in sequence; a layer of one job is that job's
- * states, a layer of several is a Parallel with one branch per job. Each job (see `job-chain.ts`) is
- * Plan → Distributed Map of Move over the chunk list in staging → Commit, with Cleanup → Fail on error.
+ * Shape: unconnected parts of the DAG are branches of one Parallel; within a part, its dependency layers (see
+ * `workflow-graph.ts`) run in sequence, a layer of one job being that job's states and a layer of several a
+ * Parallel with one branch per job. Each job (see `job-chain.ts`) is Plan → Distributed Map of Move over the
+ * chunk list in staging → Commit, with Cleanup → Fail on error; the job's manifest `retry` re-runs all three.
  *
  * @example
  * const asl = workflowDefinition(workflow);
