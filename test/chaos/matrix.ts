@@ -156,5 +156,5 @@ export function randomPoint(next: () => number, chunks = 5): string {
   if (r < 0.62) return 'precommit';
   if (r < 0.68) return 'commit:inside';
   if (r < 0.75) return 'commit:after';
-  return `commit:mid:${Math.floor(next() * 120)}`;
+  return `commit:mid:${Math.floor(next() * 40)}`; // a commit takes tens of ms here: land inside it
 }
