@@ -40,10 +40,19 @@ const now = (deps: TaskDeps) => (deps.now ?? (() => new Date()))();
 async function sourcePlan(source: Source, sink: Sink, ctx: RunContext, src: Endpoint, dst: Endpoint) {
   const full = src.options.fullRefresh === true || dst.options.fullRefresh === true;
   const previous = full ? undefined : await sink.readState(ctx.jobId, dst.options);
-  const replace = (dst.options.incrementalStrategy ?? 'append') === 'replace';
+  const strategy = dst.options.incrementalStrategy ?? 'append';
   // A merge sink's primary key tells the source which columns identify a deleted row (SourcePlan.deletes).
   const srcOptions = { ...src.options, primaryKey: src.options.primaryKey ?? dst.options.primaryKey };
-  const sp = await source.plan(ctx, srcOptions, replace ? undefined : previous);
+  const planned = await source.plan(ctx, srcOptions, strategy === 'replace' ? undefined : previous);
+  // Only a merge applies deleted keys; appending them would be wrong, so other strategies drop them, saying so.
+  const dropped = strategy !== 'merge' && (planned.deletes?.length ?? 0) > 0;
+  const sp = dropped
+    ? {
+        ...planned,
+        deletes: [],
+        notes: [...planned.notes, `rows deleted at the source are not removed (incremental-strategy ${strategy})`],
+      }
+    : planned;
   if (previous?.cursor === undefined || sp.cursor !== previous.cursor) return { sp, previous, unchanged: false };
   const note = `source unchanged since run ${previous.runId} (cursor ${previous.cursor}): nothing to move`;
   return { sp: { ...sp, chunks: [], deletes: [], notes: [...sp.notes, note] }, previous, unchanged: true };
