@@ -17,10 +17,10 @@ import { evaluate, normalizeValue } from '../scan/evaluator';
 import type { BoundExpression } from '../scan/expression';
 import { fileMightMatch } from '../scan/metrics-evaluator';
 import { parseExpression } from '../scan/parse-expression';
-import { type DataFile, DataFileContent } from '../spec/manifest';
+import type { DataFile } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
-import { DeleteApplier, liveFiles, readParquetTable } from './merge';
+import { liveDataTasks, liveRowReader } from './live-rows';
 import { type CommitOptions, replaceFiles } from './operations';
 import type { CommitOutcome } from './snapshot-producer';
 
@@ -49,17 +49,17 @@ export async function deleteWhere(
   const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
   const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
   const bound = bindExpression(parseExpression(where), schema);
-  const live = await liveFiles(catalog.io, m);
-  const deletes = new DeleteApplier(catalog.io, schema, live);
+  const tasks = await liveDataTasks(catalog.io, m);
+  const read = liveRowReader(catalog.io, m, schema);
   const remove: string[] = [];
   const add: DataFile[] = [];
-  for (const e of live) {
-    if (e.dataFile.content !== DataFileContent.Data || !fileMightMatch(bound, e.dataFile)) continue;
-    const rows = conformTable(readParquetTable(await catalog.io.read(e.dataFile.filePath)), schema);
+  for (const e of tasks) {
+    if (!fileMightMatch(bound, e.dataFile)) continue;
+    // Live rows: deletes already applied, so the rewrite (a new sequence number) cannot resurrect rows.
+    const rows = conformTable(await read(e), schema);
     const match = matchingRows(rows, schema, bound);
     if (!match.some(Boolean)) continue;
-    const gone = await deletes.deletedRows(rows, e);
-    const keep = match.flatMap((hit, i) => (hit || gone.has(i) ? [] : [i]));
+    const keep = match.flatMap((hit, i) => (hit ? [] : [i]));
     remove.push(e.dataFile.filePath);
     if (keep.length === 0) continue;
     const prefix = `delete-${Date.now()}-${remove.length}`;

@@ -14,12 +14,12 @@ import { valueReader } from '../../arrow/write/metrics';
 import { takeTable } from '../../arrow/write/take';
 import { InvalidInputError } from '../../errors';
 import type { FileIO } from '../io/file-io';
-import { type DataFile, DataFileContent, type ManifestEntry } from '../spec/manifest';
+import { type DataFile, DataFileContent } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
 import type { TableMetadata } from '../spec/table-metadata';
 import { fromBytes } from '../spec/values';
-import { currentManifests, liveEntries } from './removals';
+import { liveDataTasks, liveRowReader } from './live-rows';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
@@ -131,18 +131,19 @@ export async function writeCopyOnWrite(
   const m = o.metadata;
   const incoming = new Set([...rowKeys(table, o.schema, o.keyIds), ...deleteKeys]);
   const bounds = deleteKeys.size > 0 ? undefined : keyBounds(table, o);
-  const live = await liveFiles(o.io, m);
-  const deletes = new DeleteApplier(o.io, o.schema, live);
+  // Rows are read with the table's deletes applied: the rewritten file gets a new sequence number, so
+  // deletes that applied to the old file would no longer apply to it.
+  const tasks = await liveDataTasks(o.io, m);
+  const read = liveRowReader(o.io, m, o.schema);
   const remove: string[] = [];
   const kept: arrow.Table[] = [];
-  for (const e of live) {
-    if (e.dataFile.content !== DataFileContent.Data || !mayContain(e.dataFile, o, bounds)) continue;
-    const rows = conformTable(readParquet(await o.io.read(e.dataFile.filePath)), o.schema);
+  for (const t of tasks) {
+    if (!mayContain(t.dataFile, o, bounds)) continue;
+    const rows = conformTable(await read(t), o.schema);
     const keys = rowKeys(rows, o.schema, o.keyIds);
     if (!keys.some((k) => incoming.has(k))) continue;
-    const dropped = await deletes.deletedRows(rows, e);
-    const keep = keys.flatMap((k, i) => (incoming.has(k) || dropped.has(i) ? [] : [i]));
-    remove.push(e.dataFile.filePath);
+    const keep = keys.flatMap((k, i) => (incoming.has(k) ? [] : [i]));
+    remove.push(t.dataFile.filePath);
     if (keep.length > 0) kept.push(takeTable(rows, Int32Array.from(keep)));
   }
   const all = kept.length
@@ -153,55 +154,6 @@ export async function writeCopyOnWrite(
     : table;
   const base = { io: o.io, location: m.location, spec: o.spec, properties: m.properties, schema: o.schema };
   return { remove, add: await writeDataFiles(all, { ...base, prefix: o.prefix }) };
-}
-
-/** Live entries of the current snapshot; position deletes are refused (rewrites cannot apply them yet). */
-export async function liveFiles(io: FileIO, m: TableMetadata): Promise<ManifestEntry[]> {
-  const live = (await Promise.all((await currentManifests(io, m)).map((mf) => liveEntries(io, m, mf)))).flat();
-  if (live.some((e) => e.dataFile.content === DataFileContent.PositionDeletes))
-    throw new InvalidInputError('rewriting data files of a table with position delete files is not supported yet');
-  return live;
-}
-
-/**
- * Applies a table's equality deletes to rows of a data file being rewritten: a rewritten file gets a new
- * sequence number, so deletes that applied to the old file would no longer apply to the new one.
- */
-export class DeleteApplier {
-  private readonly sets = new Map<string, Set<string>>();
-
-  constructor(
-    private readonly io: FileIO,
-    private readonly schema: Schema,
-    private readonly live: ManifestEntry[],
-  ) {}
-
-  /** Row numbers of `rows` (the data file of `entry`) deleted by equality deletes with a higher sequence number. */
-  async deletedRows(rows: arrow.Table, entry: ManifestEntry): Promise<Set<number>> {
-    const out = new Set<number>();
-    const seq = entry.sequenceNumber ?? 0n;
-    const applicable = this.live.filter(
-      (d) => d.dataFile.content === DataFileContent.EqualityDeletes && (d.sequenceNumber ?? 0n) > seq,
-    );
-    for (const d of applicable) {
-      const ids = d.dataFile.equalityIds ?? [];
-      const keys = await this.keysOf(d.dataFile, ids);
-      rowKeys(rows, this.schema, ids).forEach((k, i) => {
-        if (keys.has(k)) out.add(i);
-      });
-    }
-    return out;
-  }
-
-  private async keysOf(f: DataFile, ids: number[]): Promise<Set<string>> {
-    const hit = this.sets.get(f.filePath);
-    if (hit) return hit;
-    const delSchema: Schema = { ...this.schema, fields: this.schema.fields.filter((x) => ids.includes(x.id)) };
-    const t = conformTable(readParquet(await this.io.read(f.filePath)), delSchema);
-    const keys = new Set(rowKeys(t, delSchema, ids));
-    this.sets.set(f.filePath, keys);
-    return keys;
-  }
 }
 
 /** Decodes a whole Parquet file into Arrow. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { FileCatalog } from '../../../core/iceberg/catalog/file-catalog';
 import { loadTable, openTable } from '../../../core/iceberg/table';
+import { deleteWhere } from '../../../core/iceberg/transaction/delete';
 import { writeArrow } from '../../../core/iceberg/transaction/write-arrow';
 
 const FIXTURES = join(__dirname, '../../../../shared/fixtures/iceberg');
@@ -59,5 +60,27 @@ describe.each([
     let n = 0;
     for await (const b of s.batches()) n += b.numRows;
     expect(n).toBe(rows + 2);
+  });
+});
+
+describe('copy-on-write rewrites of a copy of impala-v2-delete-positional', () => {
+  it('apply the position deletes while rewriting (deleted rows stay deleted) for a merge and a delete by predicate', async () => {
+    const { catalog, id } = await copyOf('impala-v2-delete-positional');
+    const before = await catalog.loadTable(id);
+    const live = await scan(before.metadataLocation);
+    expect(live.numRows).toBe(2);
+    const schema = before.metadata.schemas.find((s) => s['schema-id'] === before.metadata['current-schema-id']);
+    const key = schema?.fields[0]?.name as string;
+    // Upsert the first live row unchanged (copy-on-write): the rewritten file must not bring back the deleted row.
+    await writeArrow(catalog, id, await scan(before.metadataLocation, 1), {
+      mode: 'merge',
+      keys: [key],
+      mergeMode: 'copy-on-write',
+    });
+    const afterMerge = await catalog.loadTable(id);
+    expect((await scan(afterMerge.metadataLocation)).numRows).toBe(2);
+    const first = live.get(0)?.toJSON() as Record<string, unknown>;
+    await deleteWhere(catalog, id, `${key} = ${String(first[key])}`);
+    expect((await scan((await catalog.loadTable(id)).metadataLocation)).numRows).toBe(1);
   });
 });
