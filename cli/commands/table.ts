@@ -7,6 +7,8 @@ import { batchRows, csvCell } from '../../core/arrow/read/render';
 import { InvalidInputError, NotFoundError } from '../../core/errors';
 import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
 import type { FileIOConfig } from '../../core/iceberg/io';
+import { fileIOFor } from '../../core/iceberg/io';
+import { tableFolderCatalog } from '../../core/iceberg/maintenance';
 import { stringifyJson } from '../../core/iceberg/spec/json';
 import { typeToString } from '../../core/iceberg/spec/types';
 import { loadedTable, openTable, type ScanOptions, Table } from '../../core/iceberg/table';
@@ -15,8 +17,9 @@ import { loadManifests } from '../../core/manifest/load';
 import { catalogConfigOf } from '../../core/movement/bindings/lakehouse';
 import { parseCommandArgs } from '../args';
 import type { CliIO, Command } from '../command';
+import { MAINTAIN_HELP, MAINTAIN_OPTIONS, runMaintain } from '../table-maintain';
 
-const HELP = `usage: icefloe table <describe|history|scan> <table> [options]
+const HELP = `usage: icefloe table <describe|history|scan|maintain> <table> [options]
 
 <table> is a metadata file (.metadata.json, .gz.metadata.json), a table folder, an s3:// URI of either,
 or a lakehouse table dataos://<depot>:<collection>/<dataset> resolved through the manifests (--manifests).
@@ -25,6 +28,7 @@ commands:
   describe   schema, partition spec, properties, current snapshot
   history    snapshots with ids, timestamps, operations, summaries
   scan       rows as JSON lines (default) or CSV
+  maintain   compact data files, rewrite manifests, expire snapshots, remove orphan files
 
 options:
   --snapshot-id ID       scan this snapshot
@@ -41,7 +45,10 @@ options:
   --region REGION        S3 region (default: AWS_REGION)
   --manifests DIR        where dataos:// addresses are resolved (default: the current folder)
 
+${MAINTAIN_HELP}
+
 examples:
+  icefloe table maintain ./warehouse/sales/orders --expire --older-than 7d --remove-orphans
   icefloe table describe s3://bucket/warehouse/db/events
   icefloe table scan ./t --where "ts >= '2024-01-01T00:00:00'" --columns id,ts --limit 10`;
 
@@ -58,6 +65,7 @@ const OPTIONS = {
   endpoint: { type: 'string' },
   region: { type: 'string' },
   manifests: { type: 'string' },
+  ...MAINTAIN_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
@@ -220,12 +228,19 @@ export const command: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const [sub, location, ...extra] = positionals;
-    if (sub === undefined || !['describe', 'history', 'scan'].includes(sub)) {
-      throw new InvalidInputError(`table: expected describe, history or scan, got '${sub ?? ''}'`);
+    if (sub === undefined || !['describe', 'history', 'scan', 'maintain'].includes(sub)) {
+      throw new InvalidInputError(`table: expected describe, history, scan or maintain, got '${sub ?? ''}'`);
     }
     if (location === undefined) throw new InvalidInputError(`table ${sub}: missing <table>`);
     if (extra.length > 0) throw new InvalidInputError(`table ${sub}: unexpected argument '${extra[0]}'`);
     const moved = values['allow-moved-paths'] === true;
+    if (sub === 'maintain') {
+      const { catalog, id } = location.startsWith('dataos://')
+        ? await addressCatalog(location, values.manifests ?? '.', 'rw')
+        : tableFolderCatalog(location, fileIOFor(location, ioConfig(values)));
+      await write(io, await runMaintain(catalog, id, values, values.json === true));
+      return 0;
+    }
     const table = location.startsWith('dataos://')
       ? await openAddress(location, values.manifests ?? '.', moved)
       : await openTable(location, { allowMovedPaths: moved, ioConfig: ioConfig(values) });
@@ -246,6 +261,13 @@ export const command: Command = {
  * storage and metastore give the catalog (file, REST, Glue) that loads the table.
  */
 async function openAddress(address: string, manifestsDir: string, moved: boolean): Promise<Table> {
+  const { catalog, id } = await addressCatalog(address, manifestsDir, 'r');
+  const t = await catalog.loadTable(id);
+  return new Table(loadedTable(t.metadataLocation, t.metadata, catalog.io, moved));
+}
+
+/** The lakehouse catalog and table identifier that `dataos://<depot>:<collection>/<dataset>` names. */
+async function addressCatalog(address: string, manifestsDir: string, access: 'r' | 'rw') {
   const { set, problems } = await loadManifests([manifestsDir]);
   const problem = problems[0];
   if (problem) throw new InvalidInputError(`${problem.file}:${problem.line}:${problem.col}: ${problem.message}`);
@@ -255,9 +277,8 @@ async function openAddress(address: string, manifestsDir: string, moved: boolean
     throw new InvalidInputError(`${address} names no table: use dataos://<depot>:<collection>/<dataset>`);
   }
   const endpoint = { address, depot: r.depot.name, collection: r.collection, dataset: r.dataset, options: {} };
-  const catalog = catalogFromConfig(catalogConfigOf({ endpoint, depot: r.depot, manifests: set }, 'r'));
-  const t = await catalog.loadTable({ namespace: [r.collection], name: r.dataset });
-  return new Table(loadedTable(t.metadataLocation, t.metadata, catalog.io, moved));
+  const catalog = catalogFromConfig(catalogConfigOf({ endpoint, depot: r.depot, manifests: set }, access));
+  return { catalog, id: { namespace: [r.collection], name: r.dataset } };
 }
 
 async function runSub(sub: string, table: Table, values: Values, io: CliIO): Promise<number> {
