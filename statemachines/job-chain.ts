@@ -32,6 +32,7 @@ export function jobStateNames(job: string) {
     commit: `${job}/commit`,
     cleanup: `${job}/cleanup`,
     failed: `${job}/failed`,
+    cleanupFailed: `${job}/cleanup-failed`,
   };
 }
 
@@ -140,9 +141,17 @@ export function jobStates(
   const cleanup: AslState = {
     ...task(PLACEHOLDERS.CleanupFunctionArn, { ...identity(wf, node, opts), 'error.$': '$.error' }, 300),
     ResultPath: '$.cleanup',
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError', Next: names.failed }],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError', Next: names.cleanupFailed }],
     Next: names.failed,
   };
-  const failed: AslState = { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
-  return { [names.job]: wrapper, [names.cleanup]: cleanup, [names.failed]: failed };
+  // Cleanup's `cause` names the failed chunks (a Distributed Map's own error does not); if Cleanup itself
+  // failed, the original cause is all there is.
+  const failed: AslState = { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.cleanup.cause' };
+  const cleanupFailed: AslState = { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
+  return {
+    [names.job]: wrapper,
+    [names.cleanup]: cleanup,
+    [names.failed]: failed,
+    [names.cleanupFailed]: cleanupFailed,
+  };
 }

@@ -260,6 +260,21 @@ function stripRecord({ rowsRead: _r, bytesRead: _b, ...staged }: StagedRecord): 
   return staged;
 }
 
+/**
+ * The message of a caught error: Step Functions passes a Lambda error's Cause as JSON text
+ * (`{"errorType":…,"errorMessage":…}`); the local engine passes the message itself.
+ */
+function caughtCause(error: CleanupInput['error']): string {
+  const cause = error?.Cause ?? error?.Error ?? 'the job failed';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause is the message
+  }
+  return cause;
+}
+
 /** The failure records of a run's chunks (at most 20). */
 async function failedChunks(deps: TaskDeps, jobId: string, runId: string): Promise<FailedChunk[]> {
   try {
@@ -274,7 +289,7 @@ async function failedChunks(deps: TaskDeps, jobId: string, runId: string): Promi
 export async function cleanup(deps: TaskDeps, input: CleanupInput): Promise<CleanupOutput> {
   const { node, jobId } = await deps.resolveJob(input);
   const ctx: RunContext = { jobId, runId: input.runId };
-  const out: CleanupOutput = { jobId, runId: input.runId, aborted: true };
+  const out: CleanupOutput = { jobId, runId: input.runId, aborted: true, cause: caughtCause(input.error) };
   try {
     const sink = await deps.resolveSink(node.spec.stackSpec.sink);
     await sink.abort(ctx, node.spec.stackSpec.sink.options);
@@ -284,7 +299,10 @@ export async function cleanup(deps: TaskDeps, input: CleanupInput): Promise<Clea
     out.abortError = (err as Error).message;
   }
   const failed = await failedChunks(deps, jobId, input.runId);
-  if (failed.length > 0) out.failedChunks = failed;
+  if (failed.length > 0) {
+    out.failedChunks = failed;
+    out.cause = failed.map((f) => `${f.cause} (${f.error})`).join('; ');
+  }
   await deps.staging.deletePrefix(runKeys(jobId, input.runId).base).catch(() => 0);
   deps.logger.warn('job failed; cleaned up', { error: input.error, ...out });
   return out;

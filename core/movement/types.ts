@@ -121,6 +121,8 @@ export interface CleanupOutput {
   aborted: boolean;
   /** The chunks whose Move failed, with error name and cause (visible in the execution history). */
   failedChunks?: FailedChunk[];
+  /** The run's failure in one line: the failed chunks and their causes, else the caught cause. The Fail state's cause. */
+  cause: string;
   /** Why aborting failed, if it did (the run still fails with the original cause). */
   abortError?: string;
 }

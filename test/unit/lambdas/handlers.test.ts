@@ -57,7 +57,7 @@ describe('lambda handlers', () => {
       { workflow: 'wf', job: 'a', runId: 'exec-2', error: { Error: 'TransientError', Cause: 'x' } },
       context('4'),
     );
-    expect(out).toEqual({ jobId: 'public.wf.a', runId: 'exec-2', aborted: true });
+    expect(out).toEqual({ jobId: 'public.wf.a', runId: 'exec-2', aborted: true, cause: 'x' });
     expect(sink.aborted).toContain('public.wf.a');
   });
 

@@ -101,8 +101,14 @@ describe('movement tasks', () => {
     const p = await plan(deps, ref);
     await move(deps, batch(p, ['c0']));
     const out = await cleanup(deps, { ...ref, error: { Error: 'X', Cause: 'y' } });
-    expect(out).toEqual({ jobId: 'ws.wf.a', runId: 'run-1', aborted: true });
-    expect(sink.aborted).toEqual(['ws.wf.a']);
+    expect(out).toEqual({ jobId: 'ws.wf.a', runId: 'run-1', aborted: true, cause: 'y' });
+    // Step Functions passes a Lambda error's cause as JSON text; the message is what the run reports.
+    const aws = await cleanup(deps, {
+      ...ref,
+      error: { Error: 'X', Cause: '{"errorType":"X","errorMessage":"disk full","trace":[]}' },
+    });
+    expect(aws.cause).toBe('disk full');
+    expect(sink.aborted).toEqual(['ws.wf.a', 'ws.wf.a']);
     expect(await staging.listKeys('staging/')).toEqual([]);
   });
 
@@ -130,6 +136,7 @@ describe('movement tasks', () => {
     });
     const out = await cleanup(deps, ref);
     expect(out.failedChunks).toEqual([{ chunkId: 'c1', error: 'TypeError', cause: 'chunk c1: value out of range' }]);
+    expect(out.cause).toBe('chunk c1: value out of range (TypeError)');
   });
 
   it('names unknown depots and depot types without a connector', async () => {

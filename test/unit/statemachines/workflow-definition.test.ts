@@ -102,6 +102,12 @@ describe('workflowDefinition', () => {
     expect(def.States['nb-job-01/failed']).toEqual({
       Type: 'Fail',
       ErrorPath: '$.error.Error',
+      CausePath: '$.cleanup.cause',
+    });
+    expect(def.States['nb-job-01/cleanup']?.Catch?.[0]?.Next).toBe('nb-job-01/cleanup-failed');
+    expect(def.States['nb-job-01/cleanup-failed']).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
       CausePath: '$.error.Cause',
     });
   });
