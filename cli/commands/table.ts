@@ -223,7 +223,7 @@ async function scan(table: Table, values: Values, io: CliIO): Promise<number> {
 
 /** `icefloe table`: describe, history and scan Iceberg tables. */
 export const command: Command = {
-  summary: 'describe, show the history of, or scan an Iceberg table',
+  summary: 'describe, show the history of, scan or maintain an Iceberg table',
   help: HELP,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
