@@ -39,13 +39,13 @@ describe('crash and re-run equals an uninterrupted run', () => {
     expect(r.afterCrash).toBe(crashAt === 'commit:after' ? 'complete' : 'untouched');
   });
 
-  // BUG (core/iceberg/table/locate.ts): the table reader trusts version-hint.text and never probes for a
+  // Was known failure 6 (core/iceberg/table/locate.ts), now fixed: the table reader trusted version-hint.text and never probes for a
   // higher vN.metadata.json, while the file catalog commits by creating vN.metadata.json and writes the hint
   // afterwards, best-effort. Killed between the two, the run IS committed (the catalog, the job state and the
   // re-run see it: the re-run correctly moves nothing) but `icefloe table scan <folder>` keeps showing the
-  // previous snapshot until some later commit rewrites the hint. Java's HadoopTableOperations reads the hint
-  // and then probes upward (v+1, v+2, …); locate.ts should do the same.
-  it.failing('iceberg append, killed at commit:inside (metadata written, hint not): reader and catalog agree', async () => {
+  // previous snapshot until some later commit rewrites the hint. Like Java's HadoopTableOperations, locate.ts
+  // now reads the hint and then probes upward (v+1, v+2, …).
+  it('iceberg append, killed at commit:inside (metadata written, hint not): reader and catalog agree', async () => {
     const r = await runCase(root, 'iceberg', 'append', 'commit:inside', expectedDigest('append'));
     expect(r.problems).toEqual([]);
   });

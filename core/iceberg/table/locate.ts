@@ -1,7 +1,8 @@
 /**
  * Finds the current metadata file of a table given a metadata file, a table folder or its
  * `metadata/` folder (local or `s3://`). Order, as the Hadoop catalog defines it:
- * `version-hint.text` (or `.txt`, Impala) holding `N` (→ `vN.metadata.json`) or a file stem;
+ * `version-hint.text` (or `.txt`, Impala) holding `N` (→ `vN.metadata.json`, then probing v(N+1), … as
+ * HadoopTableOperations does, since the hint may lag a commit) or a file stem;
  * an empty or useless hint, or none, → the highest version among `vN.metadata.json` and
  * `NNNNN-uuid.metadata.json` files.
  */
@@ -42,14 +43,36 @@ async function fromHint(metadataDir: string, io: FileIO): Promise<string | undef
   const hint = await readHint(metadataDir, io);
   if (!hint) return undefined; // no hint, or an empty one (Impala v3 tables): fall back to listing
   const stem = hint.replace(/(\.gz)?\.metadata\.json$/, '');
-  const stems = /^\d+$/.test(stem) ? [`v${stem}`, stem] : [stem];
+  const numeric = /^\d+$/.test(stem);
+  const stems = numeric ? [`v${stem}`, stem] : [stem];
   for (const s of stems) {
-    for (const suffix of ['.metadata.json', '.gz.metadata.json']) {
-      const path = joinLocation(metadataDir, `${s}${suffix}`);
-      if (await io.exists(path)) return path;
-    }
+    const path = await existingMetadata(metadataDir, s, io);
+    if (!path) continue;
+    // The hint is written after the commit creates vN.metadata.json, best-effort, so it can lag behind.
+    // Iceberg Java's HadoopTableOperations.findVersion reads the hint and then probes v(N+1), v(N+2), …
+    // until one is missing; do the same for the vN naming.
+    return numeric && s.startsWith('v') ? await probeUpward(metadataDir, BigInt(stem), path, io) : path;
   }
   return undefined;
+}
+
+/** The path of `<stem>.metadata.json` or `<stem>.gz.metadata.json` when one exists. */
+async function existingMetadata(metadataDir: string, stem: string, io: FileIO): Promise<string | undefined> {
+  for (const suffix of ['.metadata.json', '.gz.metadata.json']) {
+    const path = joinLocation(metadataDir, `${stem}${suffix}`);
+    if (await io.exists(path)) return path;
+  }
+  return undefined;
+}
+
+/** From version `n` at `path`, follows v(n+1), v(n+2), … while they exist; returns the last one found. */
+async function probeUpward(metadataDir: string, n: bigint, path: string, io: FileIO): Promise<string> {
+  let current = path;
+  for (let v = n + 1n; ; v++) {
+    const next = await existingMetadata(metadataDir, `v${v}`, io);
+    if (!next) return current;
+    current = next;
+  }
 }
 
 async function highestVersion(metadataDir: string, io: FileIO): Promise<string | undefined> {

@@ -41,6 +41,17 @@ describe('locateMetadataFile on the fixtures', () => {
     await m.write('memory://w/t/metadata/v12.metadata.json', enc('{}'));
     expect(await locateMetadataFile('memory://w/t/', m)).toBe('memory://w/t/metadata/v12.metadata.json');
   });
+
+  it('probes past a lagging version hint (hint=1, v2 and v3 present → v3), as HadoopTableOperations does', async () => {
+    const m = new MemoryFileIO();
+    await m.write('memory://w/h/metadata/version-hint.text', enc('1'));
+    await m.write('memory://w/h/metadata/v1.metadata.json', enc('{}'));
+    await m.write('memory://w/h/metadata/v2.metadata.json', enc('{}'));
+    expect(await locateMetadataFile('memory://w/h', m)).toBe('memory://w/h/metadata/v2.metadata.json');
+    await m.write('memory://w/h/metadata/v3.gz.metadata.json', enc('{}'));
+    await m.write('memory://w/h/metadata/v5.metadata.json', enc('{}')); // after a gap: not reached
+    expect(await locateMetadataFile('memory://w/h', m)).toBe('memory://w/h/metadata/v3.gz.metadata.json');
+  });
 });
 
 describe('movedPathResolver', () => {
