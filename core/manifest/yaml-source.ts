@@ -1,4 +1,15 @@
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  visit,
+} from 'yaml';
 import type { Problem, SourcePos } from './types';
 
 /** A path into a YAML document, as zod reports it (`['workflow', 'dag', 0, 'name']`). */
@@ -30,13 +41,52 @@ export function parseYamlDocuments(text: string, file: string): { docs: SourceDo
       for (const e of doc.errors) problems.push(yamlErrorProblem(file, lines, e.pos[0], e.message, e.code));
       continue;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    const converted = toPlain(doc, file, lines);
+    if ('problem' in converted) {
+      problems.push(converted.problem);
+      continue;
+    }
+    const value = converted.value;
     // An empty document (a trailing `---`, or only comments) is not a manifest.
     if (doc.contents === null || value === null || value === undefined) continue;
     const startOffset = doc.contents.range?.[0] ?? 0;
     docs.push({ file, value, doc, lines, start: posAt(file, lines, startOffset) });
   }
   return { docs, problems };
+}
+
+/**
+ * `doc.toJS` throws (a ReferenceError) on an alias whose anchor is not set before it (`depot: *b`) and on
+ * too many aliases; the parser reports neither in `doc.errors`. Those become a problem at the alias.
+ */
+function toPlain(doc: Document, file: string, lines: LineCounter): { value: unknown } | { problem: Problem } {
+  const unresolved = firstUnresolvedAlias(doc);
+  if (unresolved) {
+    const message = `invalid yaml: unresolved alias *${unresolved.source} (its anchor &${unresolved.source} must be set before it)`;
+    return { problem: { ...posAt(file, lines, unresolved.offset), message } };
+  }
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (e) {
+    const first = ((e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '').replace(/\.$/, '');
+    const text = first.charAt(0).toLowerCase() + first.slice(1);
+    return { problem: { ...posAt(file, lines, doc.contents?.range?.[0] ?? 0), message: `invalid yaml: ${text}` } };
+  }
+}
+
+function firstUnresolvedAlias(doc: Document): { source: string; offset: number } | undefined {
+  let found: { source: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      // resolve() finds the nearest anchor set before the alias; undefined when there is none.
+      if (isAlias(node) && node.resolve(doc) === undefined) {
+        found = { source: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function yamlErrorProblem(file: string, lines: LineCounter, offset: number, message: string, code: string): Problem {
