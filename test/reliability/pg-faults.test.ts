@@ -11,7 +11,7 @@ import { Int32, Int64, type RecordBatch, Utf8 } from 'apache-arrow';
 import type { PgDriver } from '../../core/connectors/postgres/driver';
 import { openPgPool } from '../../core/connectors/postgres/pg-driver';
 import { PostgresSink } from '../../core/connectors/postgres/sink';
-import type { JobState, StagedChunk } from '../../core/connectors/types';
+import type { JobState } from '../../core/connectors/types';
 import { IcefloeError } from '../../core/errors';
 import type { JobOptions } from '../../core/manifest/types';
 import {

@@ -48,7 +48,8 @@ function scenario(name: string, opts: { database?: string; viaUrl?: boolean; bad
   require('node:fs').mkdirSync(d, { recursive: true });
   const data = opts.viaUrl
     ? `    url: postgresql://postgres:\${ICEFLOE_T_URL_PASSWORD}@127.0.0.1:${port}/${database}?sslmode=disable\n`
-    : '    username: postgres\n    password: ${ICEFLOE_T_PASSWORD}\n';
+    : // biome-ignore lint/suspicious/noTemplateCurlyInString: the manifest's own ${ENV} syntax, as text
+      '    username: postgres\n    password: ${ICEFLOE_T_PASSWORD}\n';
   writeFileSync(
     join(d, 'depots.yaml'),
     `name: gen\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: 300\n    seed: 4\n---
