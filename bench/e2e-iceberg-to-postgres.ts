@@ -5,7 +5,7 @@
  * the same run, each into a fresh copy of the target:
  *  (a) the limit: the same rows as CSV through `psql \copy` into a staging table plus one `MERGE`;
  *  (b) a peer pipeline: DuckDB reading the table's Parquet files to CSV, then the same `\copy` + `MERGE`;
- *  `scaling`: the engine with 1 and 2 Move workers.
+ *  `scaling`: the engine with 1 and 2 Move workers (and 0: moves in the main thread, as an extra figure).
  * Two rounds in mirrored order; each figure is the best of its two runs.
  * Every target must end identical to the limit's (row fingerprints). `npx tsx bench/e2e-iceberg-to-postgres.ts [--quick]`.
  */
@@ -89,14 +89,14 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
   try {
     await engineMerge(s, 't_warm', 2); // warm-up: module loading, JIT, the server's caches
     const dataDir = join(s.dir, 'warehouse', 'sales', 'orders', 'data');
-    // Two rounds in mirrored order (limit, 2 workers, DuckDB, 1 worker | 1 worker, DuckDB, 2 workers, limit);
+    // Two rounds in mirrored order (limit, 2 workers, DuckDB, 1 worker, 0 | 0, 1 worker, DuckDB, 2 workers, limit);
     // the best of each counts, which damps the noise of a shared machine.
-    const runs: Record<string, number[]> = { limit: [], p2: [], duck: [], p1: [] };
+    const runs: Record<string, number[]> = { limit: [], p2: [], duck: [], p1: [], p0: [] };
     let p2: Awaited<ReturnType<typeof engineMerge>> | undefined;
     const step = async (what: string, round: number) => {
       const table = `t_${what}_${round}`;
-      if (what === 'p1' || what === 'p2') {
-        const r = await engineMerge(s, table, what === 'p2' ? 2 : 1);
+      if (what.startsWith('p')) {
+        const r = await engineMerge(s, table, Number(what.slice(1)));
         if (what === 'p2') p2 = r;
         runs[what]?.push(r.seconds);
         return;
@@ -109,10 +109,10 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
       });
       runs[what]?.push(t.seconds);
     };
-    for (const what of ['limit', 'p2', 'duck', 'p1']) await step(what, 1);
-    for (const what of ['p1', 'duck', 'p2', 'limit']) await step(what, 2);
+    for (const what of ['limit', 'p2', 'duck', 'p1', 'p0']) await step(what, 1);
+    for (const what of ['p0', 'p1', 'duck', 'p2', 'limit']) await step(what, 2);
     const expected = fingerprint(s.schema, 't_limit_1');
-    for (const t of ['t_warm', ...['limit', 'p2', 'duck', 'p1'].flatMap((w) => [`t_${w}_1`, `t_${w}_2`])]) {
+    for (const t of ['t_warm', ...['limit', 'p2', 'duck', 'p1', 'p0'].flatMap((w) => [`t_${w}_1`, `t_${w}_2`])]) {
       const got = fingerprint(s.schema, t);
       if (got !== expected) throw new Error(`${s.schema}.${t} differs from the limit's target: ${got} vs ${expected}`);
     }
@@ -147,6 +147,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
         {
           speedup: Math.round((p1.seconds / best('p2')) * 100) / 100,
           oneWorkerSeconds: Math.round(p1.seconds * 1000) / 1000,
+          // parallelism 0: moves in the main thread, no worker start-up (see docs/performance.md)
+          mainThreadSeconds: Math.round(best('p0') * 1000) / 1000,
+          mainThreadRatioToLimit: Math.round((limit.seconds / best('p0')) * 1000) / 1000,
         },
       ),
     ];

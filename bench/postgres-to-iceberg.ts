@@ -63,6 +63,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     const copy = await timed(() => copyOut(`${schema}.src`));
     const write = await timed(async () => parquetWrite(data));
     const engine = await runEngine(job('orders'), dir, join(dir, 'staging'), 2);
+    // parallelism 0: the same move in the main thread, without the worker start-up (see docs/performance.md)
+    const inThread = await runEngine(job('orders_main'), dir, join(dir, 'staging'), 0);
     const j = engine.summary.jobs[0];
     if (j?.rowsWritten !== rows) throw new Error(`engine appended ${j?.rowsWritten} rows, expected ${rows}`);
     return [
@@ -77,6 +79,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
           parquetSeconds: Math.round(write.seconds * 1000) / 1000,
           copyBytes: copy.value,
           parquetBytes: write.value,
+          mainThreadSeconds: Math.round(inThread.seconds * 1000) / 1000,
+          mainThreadRatio: Math.round(((copy.seconds + write.seconds) / inThread.seconds) * 1000) / 1000,
         },
       ),
     ];
