@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { loadSecretsIntoEnv } from '../../core/aws/secrets-env';
 import { InvalidInputError } from '../../core/errors';
 import { S3FileIO } from '../../core/iceberg/io/s3';
 import { formatProblem, loadManifests } from '../../core/manifest';
@@ -35,6 +36,9 @@ async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
   const { set, problems } = await loadManifests([dir]);
   const first = problems[0];
   if (first) throw new InvalidInputError(`manifests in ${dir}: ${formatProblem(first)}`);
+  // depot credentials live in Secrets Manager (ICEFLOE_SECRET_ARNS); copy them into the variables the
+  // bundled instance-secrets reference before any connector resolves a secret
+  await loadSecretsIntoEnv(set.secrets, env);
   const staging = new Staging(new S3FileIO({ region: env.AWS_REGION }), `s3://${bucket}`);
   return { staging, deps: manifestDeps(set, { staging, logger: taskLogger }) };
 }
