@@ -59,12 +59,11 @@ describe('two jobs appending into one table at once', () => {
 });
 
 describe('two writers creating the same new Iceberg table', () => {
-  // BUG (core/iceberg/transaction/write-arrow.ts ensureTable): it checks tableExists, then createTable; two
-  // jobs (or two runs) whose first run starts at the same time both see no table, and the loser's createTable
-  // throws TableAlreadyExistsError, an InvalidInputError (exit 2, not retried), so its run fails at plan. Seen
-  // once in the two-jobs case under load. Fix: on TableAlreadyExistsError, load the table and continue as
-  // when it existed (evolve if needed).
-  it.failing('ensureTable called twice at once: both succeed with the same table', async () => {
+  // Was known failure 8 (core/iceberg/transaction/write-arrow.ts ensureTable), now fixed: it checks tableExists,
+  // then createTable; two jobs (or two runs) whose first run starts at the same time both see no table, and the
+  // loser's createTable threw TableAlreadyExistsError, an InvalidInputError (exit 2, not retried), so its run
+  // failed at plan. Now, on TableAlreadyExistsError, it loads the table and continues as when it existed.
+  it('ensureTable called twice at once: both succeed with the same table', async () => {
     const warehouse = join(root, 'ensure-race');
     const catalog = catalogFromConfig({ type: 'file', warehouse });
     const id = { namespace: ['sales'], name: 'orders' };

@@ -9,6 +9,7 @@ import { conformTable } from '../../arrow/write/conform';
 import { writeDataFiles } from '../../arrow/write/data-file-writer';
 import { InvalidInputError } from '../../errors';
 import type { Catalog, LoadedTable } from '../catalog/catalog';
+import { TableAlreadyExistsError } from '../catalog/errors';
 import type { TableIdentifier, TableUpdate } from '../catalog/updates';
 import { PARTITION_DATA_ID_START, type PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
@@ -102,39 +103,54 @@ export async function ensureTable(
   schema: arrow.Schema,
   o: EnsureTableOptions = {},
 ): Promise<LoadedTable> {
-  if (await catalog.tableExists(id)) {
-    const t = await catalog.loadTable(id);
-    const m = t.metadata;
-    const cur = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-    const next = evolveSchema(cur, schema, m['last-column-id'], Math.max(...m.schemas.map((s) => s['schema-id'])) + 1);
-    const updates: TableUpdate[] = next
-      ? [
-          { action: 'add-schema', schema: next },
-          { action: 'set-current-schema', 'schema-id': -1 },
-        ]
-      : [];
-    const spec = o.partitionBy ? evolvedSpec(m, next ?? cur, o.partitionBy) : undefined;
-    if (spec) updates.push({ action: 'add-spec', spec }, { action: 'set-default-spec', 'spec-id': -1 });
-    if (updates.length === 0) return t;
-    return catalog.commitTable({
-      identifier: id,
-      requirements: [
-        { type: 'assert-current-schema-id', 'current-schema-id': m['current-schema-id'] },
-        { type: 'assert-default-spec-id', 'default-spec-id': m['default-spec-id'] },
-      ],
-      updates,
-    });
-  }
+  if (await catalog.tableExists(id)) return evolveExisting(catalog, id, await catalog.loadTable(id), schema, o);
   if (!(await catalog.namespaceExists(id.namespace)))
     await catalog.createNamespace(id.namespace).catch(() => undefined);
   let ice = icebergSchemaOf(schema);
   const required = o.requiredColumns;
   if (required) ice = { ...ice, fields: ice.fields.map((f) => ({ ...f, required: required.includes(f.name) })) };
-  return catalog.createTable(id, {
-    schema: ice,
-    partitionSpec: partitionSpecOf(ice, o.partitionBy),
-    properties: { 'write.parquet.compression-codec': 'zstd', ...(o.properties ?? {}) },
-    ...(o.formatVersion ? { formatVersion: o.formatVersion } : {}),
+  try {
+    return await catalog.createTable(id, {
+      schema: ice,
+      partitionSpec: partitionSpecOf(ice, o.partitionBy),
+      properties: { 'write.parquet.compression-codec': 'zstd', ...(o.properties ?? {}) },
+      ...(o.formatVersion ? { formatVersion: o.formatVersion } : {}),
+    });
+  } catch (e) {
+    // Another writer created the table between tableExists and createTable (two first runs at once):
+    // use its table, with the same schema and spec checks as when the table existed before.
+    if (!(e instanceof TableAlreadyExistsError)) throw e;
+    return evolveExisting(catalog, id, await catalog.loadTable(id), schema, o);
+  }
+}
+
+/** Evolves an existing table's schema (and partition spec) to accept `schema`; the table itself when nothing changes. */
+async function evolveExisting(
+  catalog: Catalog,
+  id: TableIdentifier,
+  t: LoadedTable,
+  schema: arrow.Schema,
+  o: EnsureTableOptions,
+): Promise<LoadedTable> {
+  const m = t.metadata;
+  const cur = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+  const next = evolveSchema(cur, schema, m['last-column-id'], Math.max(...m.schemas.map((s) => s['schema-id'])) + 1);
+  const updates: TableUpdate[] = next
+    ? [
+        { action: 'add-schema', schema: next },
+        { action: 'set-current-schema', 'schema-id': -1 },
+      ]
+    : [];
+  const spec = o.partitionBy ? evolvedSpec(m, next ?? cur, o.partitionBy) : undefined;
+  if (spec) updates.push({ action: 'add-spec', spec }, { action: 'set-default-spec', 'spec-id': -1 });
+  if (updates.length === 0) return t;
+  return catalog.commitTable({
+    identifier: id,
+    requirements: [
+      { type: 'assert-current-schema-id', 'current-schema-id': m['current-schema-id'] },
+      { type: 'assert-default-spec-id', 'default-spec-id': m['default-spec-id'] },
+    ],
+    updates,
   });
 }
 
