@@ -24,7 +24,7 @@ describe('resolveAddress', () => {
       join(EXAMPLES, 'quickstart', '.icefloe', 'warehouse'),
     ]);
     const gen = resolveAddress(set, 'dataos://sample_data');
-    expect(gen.ok && gen.depot.depot.generator).toEqual({ rows: 10000, seed: 42 });
+    expect(gen.ok && gen.depot.depot.generator).toEqual({ rows: 100000, seed: 42 });
     const bad = resolveAddress(set, 'dataos://nope');
     expect(!bad.ok && bad.problem.message).toBe(
       "unknown depot 'nope' in dataos://nope; known depots: postgres_depot, sample_data, testawslh",
