@@ -145,11 +145,11 @@ describe('SQL injection through names stays data', () => {
     expect(await canaryExists()).toBe(true);
   });
 
-  // BUG (core/connectors/postgres/source-plan.ts describeSource): a `query:` text is spliced into
-  // `CREATE TEMP VIEW … AS <query>` and sent with the simple query protocol, outside the read-only transaction
-  // that `read` uses, so `query:select 1 as a; drop table <canary>` runs the DROP while planning. A query should
-  // be one read-only statement (run the describe inside `BEGIN READ ONLY`, or reject `;` outside literals).
-  it.failing('a query: source cannot run a second statement', async () => {
+  // Was known failure 3 (core/connectors/postgres/source-plan.ts describeSource), now fixed: a `query:` text was
+  // spliced into `CREATE TEMP VIEW … AS <query>` and sent with the simple query protocol, outside any read-only
+  // transaction, so `query:select 1 as a; drop table <canary>` ran the DROP while planning. The query is now
+  // checked first with the extended protocol (one statement) in a read-only transaction.
+  it('a query: source cannot run a second statement', async () => {
     const source = new PostgresSource(driver);
     const sourceTable = `query:select 1 as a; drop table "${schema}".canary`;
     await source.plan({ jobId: 'j', runId: 'r' }, { sourceTable }, undefined).catch(() => undefined);

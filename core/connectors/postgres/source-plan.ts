@@ -61,13 +61,44 @@ function toSourceColumn(row: Record<string, unknown>): SourceColumn {
   } as CatalogColumn);
 }
 
+/** Runs `fn` inside `BEGIN TRANSACTION READ ONLY` … `ROLLBACK` on the session: nothing it runs can write. */
+export async function readOnly<T>(s: PgSession, fn: () => Promise<T>): Promise<T> {
+  await s.query('BEGIN TRANSACTION READ ONLY');
+  try {
+    return await fn();
+  } finally {
+    await s.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
 /**
- * The columns of the source. A query is described through a temporary view (keeps type modifiers such as
- * numeric precision); where temporary objects are not allowed (a hot standby, no TEMP privilege) from the
- * result's row description.
+ * Checks that a `query:` text is one statement that only reads, before it is spliced anywhere else.
+ * It is sent as `SELECT * FROM (<query>) AS q LIMIT $1`: the bound parameter makes `pg` use the extended
+ * protocol (PGlite's `query` always does), whose Parse message refuses more than one statement — so the text
+ * can neither stack statements (`select 1; drop table t`) nor close the parentheses to start another; as no
+ * `;` token can then be in it, later splices are one statement too. The read-only transaction refuses writes
+ * (a data-modifying CTE, a writing function) and is rolled back; LIMIT 0 reads no rows.
+ */
+export async function checkQuery(s: PgSession, query: string): Promise<void> {
+  try {
+    await readOnly(s, () => s.query(`SELECT * FROM (${query}) AS icefloe_q LIMIT $1`, [0]));
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (/multiple commands/i.test(String(e.message)))
+      throw new InvalidInputError('postgres source: query must be a single select statement');
+    if (e.code === '25006') throw new InvalidInputError('postgres source: query must only read (it tried to write)');
+    throw err;
+  }
+}
+
+/**
+ * The columns of the source. A query is first checked (`checkQuery`), then described through a temporary view
+ * (keeps type modifiers such as numeric precision); where temporary objects are not allowed (a hot standby, no
+ * TEMP privilege) from the result's row description.
  */
 export async function describeSource(s: PgSession, rel: { table?: string; query?: string }): Promise<SourceColumn[]> {
   if (rel.query === undefined) return describeRelation(s, rel.table as string);
+  await checkQuery(s, rel.query);
   const view = `pg_temp.icefloe_describe_${process.pid}_${Date.now()}`;
   try {
     await s.query(`CREATE TEMP VIEW ${view} AS ${rel.query}`);

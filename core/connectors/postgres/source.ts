@@ -20,6 +20,7 @@ import {
   type IncrementalWindow,
   keyBoundaries,
   type PostgresChunkSpec,
+  readOnly,
   relationOf,
   singlePrimaryKey,
   tableSize,
@@ -65,7 +66,8 @@ export class PostgresSource implements Source {
     return driver.session(async (s) => {
       const columns = await describeSource(s, rel);
       const notes: string[] = [];
-      const window = await this.window(s, rel.from, columns, options, previous, notes);
+      // Read-only: for a `query:` source this runs the query's text (checked by describeSource).
+      const window = await readOnly(s, () => this.window(s, rel.from, columns, options, previous, notes));
       const schemaJson = schemaJsonOf(columns);
       if (window?.upTo === null) {
         notes.push('no new rows since the stored cursor');
@@ -147,7 +149,7 @@ export class PostgresSource implements Source {
     const driver = await this.driver();
     if (driver.kind === 'pglite') {
       // One in-process connection: holding a cursor across yields would block the consumer's own queries.
-      const rows = (await driver.queryArrays(sql)) as (string | null)[][];
+      const rows = (await driver.session((s) => readOnly(s, () => s.queryArrays(sql)))) as (string | null)[][];
       for (let i = 0; i < rows.length; i += pageSize)
         yield buildBatch(schema, spec.columns, rows.slice(i, i + pageSize));
       return;
