@@ -39,7 +39,7 @@ describe('crash and re-run equals an uninterrupted run', () => {
     expect(r.afterCrash).toBe(crashAt === 'commit:after' ? 'complete' : 'untouched');
   });
 
-  // Was known failure 6 (core/iceberg/table/locate.ts), now fixed: the table reader trusted version-hint.text and never probes for a
+  // Was known failure 6 (core/iceberg/table/locate.ts), now fixed: the table reader trusted version-hint.text and never probed for a
   // higher vN.metadata.json, while the file catalog commits by creating vN.metadata.json and writes the hint
   // afterwards, best-effort. Killed between the two, the run IS committed (the catalog, the job state and the
   // re-run see it: the re-run correctly moves nothing) but `icefloe table scan <folder>` keeps showing the
