@@ -39,6 +39,14 @@ export class TransientError extends IcefloeError {
   }
 }
 
+/**
+ * Another run of the same job committed after this run planned: committing too would apply the same source
+ * changes twice (an append would duplicate rows). Not retryable: the next run plans from the new state.
+ */
+export class ConcurrentRunError extends IcefloeError {
+  override readonly name: string = 'ConcurrentRunError';
+}
+
 /** The CLI exit code for any thrown value. */
 export function exitCodeOf(err: unknown): number {
   return err instanceof IcefloeError ? err.exitCode : 1;

@@ -29,6 +29,12 @@ export interface JobState {
   detail?: Record<string, unknown>;
   rowsWritten: number;
   committedAt: string;
+  /**
+   * The run id of the committed state this run planned from (`null`: the job had never committed). When set,
+   * `Sink.commit` refuses with ConcurrentRunError if the job's committed state has moved since (another run of
+   * the same job committed in between), checked atomically with the commit. Undefined: no check.
+   */
+  previousRunId?: string | null;
 }
 
 /** A unit of parallel work: a JSON pointer to data (files and row groups, key ranges), never rows. */

@@ -39,7 +39,9 @@ const now = (deps: TaskDeps) => (deps.now ?? (() => new Date()))();
  */
 async function sourcePlan(source: Source, sink: Sink, ctx: RunContext, src: Endpoint, dst: Endpoint) {
   const full = src.options.fullRefresh === true || dst.options.fullRefresh === true;
-  const previous = full ? undefined : await sink.readState(ctx.jobId, dst.options);
+  const committed = await sink.readState(ctx.jobId, dst.options);
+  const previous = full ? undefined : committed;
+  const basedOn = { previousRunId: committed?.runId ?? null };
   const strategy = dst.options.incrementalStrategy ?? 'append';
   // A merge sink's primary key tells the source which columns identify a deleted row (SourcePlan.deletes).
   const srcOptions = { ...src.options, primaryKey: src.options.primaryKey ?? dst.options.primaryKey };
@@ -53,9 +55,11 @@ async function sourcePlan(source: Source, sink: Sink, ctx: RunContext, src: Endp
         notes: [...planned.notes, `rows deleted at the source are not removed (incremental-strategy ${strategy})`],
       }
     : planned;
-  if (previous?.cursor === undefined || sp.cursor !== previous.cursor) return { sp, previous, unchanged: false };
+  if (previous?.cursor === undefined || sp.cursor !== previous.cursor) {
+    return { sp, previous, unchanged: false, ...basedOn };
+  }
   const note = `source unchanged since run ${previous.runId} (cursor ${previous.cursor}): nothing to move`;
-  return { sp: { ...sp, chunks: [], deletes: [], notes: [...sp.notes, note] }, previous, unchanged: true };
+  return { sp: { ...sp, chunks: [], deletes: [], notes: [...sp.notes, note] }, previous, unchanged: true, ...basedOn };
 }
 
 /** Plans one job: previous state from the sink, the source's plan, the chunk list into staging. */
@@ -64,7 +68,7 @@ export async function plan(deps: TaskDeps, input: PlanInput): Promise<PlanOutput
   const { source: srcEndpoint, sink: sinkEndpoint } = node.spec.stackSpec;
   const ctx: RunContext = { jobId, runId: input.runId };
   const [source, sink] = await Promise.all([deps.resolveSource(srcEndpoint), deps.resolveSink(sinkEndpoint)]);
-  const { sp, previous, unchanged } = await sourcePlan(source, sink, ctx, srcEndpoint, sinkEndpoint);
+  const { sp, previous, unchanged, previousRunId } = await sourcePlan(source, sink, ctx, srcEndpoint, sinkEndpoint);
   const masks = masksOf(srcEndpoint, sinkEndpoint);
   await sink.prepare(ctx, sinkEndpoint.options, maskSchema(schemaFromJson(sp.schemaJson), masks));
   const keys = runKeys(jobId, input.runId);
@@ -82,6 +86,7 @@ export async function plan(deps: TaskDeps, input: PlanInput): Promise<PlanOutput
     stagedPrefix: keys.staged,
     ...(sp.cursor !== undefined ? { cursor: sp.cursor } : {}),
     ...(previous?.cursor !== undefined && (sp.incremental || unchanged) ? { previousCursor: previous.cursor } : {}),
+    previousRunId,
     incremental: sp.incremental,
     ...(unchanged ? { unchanged } : {}),
     notes: sp.notes,
@@ -228,6 +233,7 @@ export async function commit(deps: TaskDeps, input: CommitInput): Promise<Commit
     detail: { incremental: p.incremental, chunks: p.chunkCount },
     rowsWritten: rows,
     committedAt,
+    ...(p.previousRunId !== undefined ? { previousRunId: p.previousRunId } : {}),
   };
   const result = p.unchanged
     ? { rowsWritten: 0, rowsDeleted: 0 } // nothing changed: no new snapshot, no new transaction

@@ -37,6 +37,8 @@ export interface PlanOutput {
   cursor?: string;
   /** The cursor of the previous committed state, when the plan is incremental. */
   previousCursor?: string;
+  /** The run id of the committed job state this plan was made from (null: none); commit checks it is unchanged. */
+  previousRunId?: string | null;
   incremental: boolean;
   /** The source is where the last commit left it: nothing is moved and Commit leaves the sink untouched. */
   unchanged?: boolean;

@@ -41,7 +41,7 @@ describe('the same job twice at once (both held until both planned, then committ
   // Postgres. Merge and replace hide it (idempotent). Fix: pass the planned previous state (run id / cursor)
   // to commit and refuse, with a named error, when the stored state moved (in Iceberg inside the
   // refresh-and-retry loop, in Postgres under a row lock on the state row).
-  it.failing.each(['iceberg', 'postgres'] as const)('%s append: the sink equals one run', async (sink) => {
+  it.each(['iceberg', 'postgres'] as const)('%s append: the sink equals one run', async (sink) => {
     const r = await sameJobTwice(sink, 'append');
     expect(r.problems).toEqual([]);
   });

@@ -30,6 +30,7 @@ import {
 import { appendFiles, replaceAll, replaceFiles, rowDelta } from '../../iceberg/transaction/operations';
 import { ensureTable } from '../../iceberg/transaction/write-arrow';
 import type { JobOptions } from '../../manifest/types';
+import { assertStateUnmoved } from '../job-state';
 import type { CommitResult, JobState, RunContext, Sink, StagedChunk } from '../types';
 import { dataFileFromJson, dataFileToJson } from './write-data-file-json';
 import { dedupeAcrossChunks } from './write-dedupe';
@@ -165,7 +166,14 @@ export class LakehouseSink implements Sink {
     const extraUpdates = [
       { action: 'set-properties' as const, updates: { [stateKey(ctx.jobId)]: JSON.stringify(state) } },
     ];
-    const opts = { summary, extraUpdates };
+    // every attempt (also after a conflict refresh) checks that no other run of this job committed meanwhile
+    const validate = (m: { properties: Record<string, string> }) =>
+      assertStateUnmoved(
+        `table ${id.namespace.join('.')}.${id.name}`,
+        { ...state, jobId: ctx.jobId },
+        stateRunId(m.properties, ctx.jobId),
+      );
+    const opts = { summary, extraUpdates, validate };
     const strategy = options.incrementalStrategy ?? 'append';
     let out: Awaited<ReturnType<typeof appendFiles>>;
     if (options.fullRefresh || strategy === 'replace') out = await replaceAll(this.catalog, id, files, opts);
@@ -265,6 +273,12 @@ export class LakehouseSink implements Sink {
     const text = (await this.catalog.loadTable(id)).metadata.properties[stateKey(jobId)];
     return text ? (JSON.parse(text) as JobState) : undefined;
   }
+}
+
+/** The run id of a job's committed state in the table properties (undefined: never committed). */
+function stateRunId(props: Record<string, string>, jobId: string): string | undefined {
+  const text = props[stateKey(jobId)];
+  return text ? (JSON.parse(text) as JobState).runId : undefined;
 }
 
 function mergeMode(props: Record<string, string>): string {

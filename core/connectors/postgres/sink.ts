@@ -6,6 +6,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { InvalidInputError } from '../../errors';
 import type { JobOptions } from '../../manifest/types';
+import { assertStateUnmoved } from '../job-state';
 import type { CommitResult, JobState, RunContext, Sink, StagedChunk } from '../types';
 import { appendRows, type CommitPlan, mergeRows, replaceRows } from './commit-sql';
 import type { PostgresConnectionConfig } from './config';
@@ -163,6 +164,8 @@ export class PostgresSink implements Sink {
           // This run already committed (a retried commit whose first attempt succeeded): change nothing.
           return { rowsWritten: previous.rowsWritten, rowsDeleted: Number(previous.detail?.rowsDeleted ?? 0) };
         }
+        // under the job's advisory lock: another run of this job may have committed since this one planned
+        assertStateUnmoved(`${target.schema}.${target.table}`, { ...state, jobId: ctx.jobId }, previous?.runId);
         const out = await this.applyStrategy(s, ctx, options, target, chunks);
         const version = await s.query('SELECT pg_current_xact_id()::text AS v');
         await writeJobState(

@@ -29,6 +29,8 @@ export interface CommitOptions {
   snapshotId?: bigint;
   /** The snapshot the change was planned against (conflict validation of removals). */
   startSnapshotId?: bigint | null;
+  /** Checked against the table metadata of every commit attempt (after each refresh); throw to give up. */
+  validate?: (metadata: LoadedTable['metadata']) => void;
 }
 
 /** Writes the manifests of `files` (one per content kind) for snapshot `snapshotId`. */
@@ -90,6 +92,7 @@ async function run(
     removal,
     ...(opts.summary ? { summary: opts.summary } : {}),
     ...(opts.extraUpdates ? { extraUpdates: opts.extraUpdates } : {}),
+    ...(opts.validate ? { validate: opts.validate } : {}),
     startSnapshotId: opts.startSnapshotId ?? table.metadata['current-snapshot-id'],
   });
 }

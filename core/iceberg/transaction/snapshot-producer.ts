@@ -43,6 +43,8 @@ export interface PreparedCommit {
   extraUpdates?: TableUpdate[];
   /** The snapshot the data was prepared against (for conflict validation). */
   startSnapshotId: bigint | null;
+  /** Checked against the metadata of every attempt, after each refresh (e.g. the job state is unmoved). */
+  validate?: (metadata: LoadedTable['metadata']) => void;
 }
 
 export interface CommitOutcome {
@@ -100,6 +102,7 @@ async function stageAttempt(
   if (m['format-version'] >= 3)
     throw new InvalidInputError(`table ${p.identifier.name}: writing to format-version 3 tables is not supported yet`);
   const parentId = m['current-snapshot-id'];
+  p.validate?.(m);
   const plan: RemovalPlan = await planRemovals(catalog.io, m, p, scratch);
   validateNoConflicts(m, p, plan);
   const v2 = m['format-version'] >= 2;

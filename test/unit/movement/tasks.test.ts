@@ -1,3 +1,4 @@
+import { assertStateUnmoved } from '../../../core/connectors/job-state';
 import { MemoryFileIO } from '../../../core/iceberg/io/memory';
 import {
   ConnectorRegistry,
@@ -86,6 +87,34 @@ describe('movement tasks', () => {
     expect(out).toMatchObject({ rowsWritten: 0, chunkCount: 0 });
     expect(out.sinkVersion).toBeUndefined();
     expect(sink.states.get('ws.wf.a')?.runId).toBe('run-1');
+  });
+
+  it('a plan records the committed state it starts from, and commit hands it to the sink to check', async () => {
+    const { deps, sink } = setup();
+    const first = await plan(deps, ref);
+    expect(first.previousRunId).toBeNull();
+    await move(deps, batch(first, ['c0', 'c1']));
+    await commit(deps, { plan: first });
+    expect(sink.states.get('ws.wf.a')).toMatchObject({ runId: 'run-1', previousRunId: null });
+    const second = await plan(deps, { ...ref, runId: 'run-2' });
+    expect(second.previousRunId).toBe('run-1');
+  });
+
+  it('the state check refuses a run planned from a state that another run has since replaced', () => {
+    const state = { jobId: 'ws.wf.a', runId: 'run-2', rowsWritten: 1, committedAt: '', previousRunId: null };
+    expect(() => assertStateUnmoved('table s.t', state, undefined)).not.toThrow();
+    expect(() => assertStateUnmoved('table s.t', { ...state, previousRunId: undefined }, 'run-9')).not.toThrow();
+    const err = (() => {
+      try {
+        assertStateUnmoved('table s.t', state, 'run-1');
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.name).toBe('ConcurrentRunError');
+    expect(err?.message).toBe(
+      'job ws.wf.a: table s.t was committed by run run-1 after run run-2 planned from no committed state; not committing twice (run the job again)',
+    );
   });
 
   it('commit refuses a run with a chunk that was never staged', async () => {
