@@ -15,26 +15,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { scanOutput } from '../../../cli/commands/table';
-import { main } from '../../../cli/main';
 import { catalogFromConfig } from '../../../core/iceberg/catalog/from-config';
+import { runCli } from '../../helpers/cli';
 import { FIXTURES } from './fixture-helpers';
 
-async function run(...argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await main(argv, { stdout: out, stderr: err, isTTY: false });
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 const BUNNIES = join(FIXTURES, 'icebird-spark-bunnies');
 

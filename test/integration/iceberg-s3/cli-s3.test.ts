@@ -4,26 +4,12 @@
  * missing object with its s3:// URI.
  */
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { main } from '../../../cli/main';
+import { runCli } from '../../helpers/cli';
 import { S3RVER_CREDENTIALS, type S3Server, startS3Server, uploadDir } from '../../helpers/s3-server';
 import { FIXTURES } from '../iceberg-fixtures/fixture-helpers';
 
-async function run(...argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await main(argv, { stdout: out, stderr: err, isTTY: false });
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 describe('icefloe table on s3:// (s3rver)', () => {
   let server: S3Server;

@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import * as arrow from 'apache-arrow';
-import { main } from '../../../cli/main';
 import { maintainOptionsOf, olderThanMs } from '../../../cli/table-maintain';
 import { icebergSchemaOf } from '../../../core/arrow/write/arrow-schema';
 import { conformTable } from '../../../core/arrow/write/conform';
@@ -11,24 +9,12 @@ import { writeDataFiles } from '../../../core/arrow/write/data-file-writer';
 import { FileCatalog } from '../../../core/iceberg/catalog/file-catalog';
 import { LocalFileIO } from '../../../core/iceberg/io/local';
 import { appendFiles } from '../../../core/iceberg/transaction/operations';
+import { runCli } from '../../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'icefloe-maintain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await main(argv, { stdout: out, stderr: err, isTTY: false });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCli(argv);
 
 describe('icefloe table maintain', () => {
   it('parses ages and refuses to do nothing', () => {

@@ -1,25 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../../cli/main';
+import { runCli } from '../../helpers/cli';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => {
-    stdout += d;
-  });
-  err.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await main(argv, { stdout: out, stderr: err, isTTY: false });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv);
 
 describe('icefloe validate', () => {
   let dir: string;
