@@ -17,8 +17,8 @@ import { InvalidInputError } from '../../errors';
 import type { Catalog } from '../../iceberg/catalog/catalog';
 import { parseIdentifier, type TableIdentifier } from '../../iceberg/catalog/updates';
 import { type DataFile, DataFileContent } from '../../iceberg/spec/manifest';
-import type { PartitionSpec } from '../../iceberg/spec/partition-spec';
 import type { Schema } from '../../iceberg/spec/schema';
+import { currentSchema, specById } from '../../iceberg/spec/snapshot-select';
 import {
   dedupeByKey,
   keyFieldIds,
@@ -82,8 +82,8 @@ export class LakehouseSink implements Sink {
     batches: AsyncIterable<arrow.RecordBatch>,
   ): Promise<StagedChunk> {
     const { metadata: m } = await this.catalog.loadTable(this.id(options));
-    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const schema = currentSchema(m);
+    const spec = specById(m, m['default-spec-id']);
     const list: arrow.RecordBatch[] = [];
     for await (const b of batches) list.push(b);
     if (list.length === 0) return { chunkId, rows: 0, bytes: 0, detail: { files: [] } };
@@ -124,8 +124,8 @@ export class LakehouseSink implements Sink {
     const { metadata: m } = await this.catalog.loadTable(this.id(options));
     if (m['format-version'] < 2)
       throw new InvalidInputError(`table ${options.destTable}: deleting rows needs a format-version 2 table`);
-    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const schema = currentSchema(m);
+    const spec = specById(m, m['default-spec-id']);
     const list: arrow.RecordBatch[] = [];
     for await (const b of batches) list.push(b);
     if (list.length === 0) return { chunkId, rows: 0, bytes: 0, detail: { files: [] } };
@@ -152,9 +152,7 @@ export class LakehouseSink implements Sink {
     const id = this.id(options);
     const loaded = await this.catalog.loadTable(id);
     const done = loaded.metadata.snapshots.find((s) => s.summary[`icefloe.job.${ctx.jobId}.run`] === ctx.runId);
-    const files = chunks.flatMap((c) =>
-      ((c.detail as { files?: unknown[] } | undefined)?.files ?? []).map(dataFileFromJson),
-    );
+    const files = chunks.flatMap(stagedFiles);
     const rows = chunks.reduce((n, c) => n + c.rows, 0);
     const keyDeletes = chunks.reduce(
       (n, c) => n + Number((c.detail as { deletedKeys?: number } | undefined)?.deletedKeys ?? 0),
@@ -193,11 +191,9 @@ export class LakehouseSink implements Sink {
     opts: Parameters<typeof appendFiles>[3],
   ) {
     const { metadata: m } = await this.catalog.loadTable(id);
-    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
-    const perChunk = chunks.map((c) =>
-      ((c.detail as { files?: unknown[] } | undefined)?.files ?? []).map(dataFileFromJson),
-    );
+    const schema = currentSchema(m);
+    const spec = specById(m, m['default-spec-id']);
+    const perChunk = chunks.map(stagedFiles);
     const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
     const { files, replaced } = await dedupeAcrossChunks(
       { io: this.catalog.io, metadata: m, schema, spec, keyIds },
@@ -216,8 +212,8 @@ export class LakehouseSink implements Sink {
     opts: Parameters<typeof appendFiles>[3],
   ) {
     const { metadata: m } = await this.catalog.loadTable(id);
-    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-    const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+    const schema = currentSchema(m);
+    const spec = specById(m, m['default-spec-id']);
     const deletes = staged.filter((f) => f.content === DataFileContent.EqualityDeletes);
     const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
     const deleteKeys = new Set<string>();
@@ -273,6 +269,11 @@ export class LakehouseSink implements Sink {
     const text = (await this.catalog.loadTable(id)).metadata.properties[stateKey(jobId)];
     return text ? (JSON.parse(text) as JobState) : undefined;
   }
+}
+
+/** The data and delete files a chunk staged (StagedChunk.detail.files, as JSON). */
+function stagedFiles(c: StagedChunk): DataFile[] {
+  return ((c.detail as { files?: unknown[] } | undefined)?.files ?? []).map(dataFileFromJson);
 }
 
 /** The run id of a job's committed state in the table properties (undefined: never committed). */
