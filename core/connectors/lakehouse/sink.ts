@@ -19,6 +19,7 @@ import { parseIdentifier, type TableIdentifier } from '../../iceberg/catalog/upd
 import { type DataFile, DataFileContent } from '../../iceberg/spec/manifest';
 import type { Schema } from '../../iceberg/spec/schema';
 import { currentSchema, specById } from '../../iceberg/spec/snapshot-select';
+import type { TableMetadata } from '../../iceberg/spec/table-metadata';
 import {
   dedupeByKey,
   keyFieldIds,
@@ -176,8 +177,8 @@ export class LakehouseSink implements Sink {
     let out: Awaited<ReturnType<typeof appendFiles>>;
     if (options.fullRefresh || strategy === 'replace') out = await replaceAll(this.catalog, id, files, opts);
     else if (strategy === 'merge' && mergeMode(loaded.metadata.properties) === 'merge-on-read')
-      out = await this.commitMergeOnRead(id, options, chunks, opts);
-    else if (strategy === 'merge') out = await this.commitCopyOnWrite(id, options, files, opts);
+      out = await this.commitMergeOnRead(id, loaded.metadata, options, chunks, opts);
+    else if (strategy === 'merge') out = await this.commitCopyOnWrite(id, loaded.metadata, options, files, opts);
     else out = await appendFiles(this.catalog, id, files, opts);
     const deleted = Number(out.snapshot.summary['deleted-records'] ?? 0) + keyDeletes;
     return { rowsWritten: rows, rowsDeleted: deleted, sinkVersion: String(out.snapshot['snapshot-id']) };
@@ -186,15 +187,13 @@ export class LakehouseSink implements Sink {
   /** Merge-on-read commit: one row delta, after removing keys that a later chunk of the run restages. */
   private async commitMergeOnRead(
     id: TableIdentifier,
+    m: TableMetadata,
     options: JobOptions,
     chunks: StagedChunk[],
     opts: Parameters<typeof appendFiles>[3],
   ) {
-    const { metadata: m } = await this.catalog.loadTable(id);
-    const schema = currentSchema(m);
-    const spec = specById(m, m['default-spec-id']);
+    const { schema, spec, keyIds } = keyedLayout(m, options);
     const perChunk = chunks.map(stagedFiles);
-    const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
     const { files, replaced } = await dedupeAcrossChunks(
       { io: this.catalog.io, metadata: m, schema, spec, keyIds },
       perChunk,
@@ -207,15 +206,13 @@ export class LakehouseSink implements Sink {
   /** Copy-on-write merge at commit: the staged rows decide which existing files are rewritten. */
   private async commitCopyOnWrite(
     id: TableIdentifier,
+    m: TableMetadata,
     options: JobOptions,
     staged: DataFile[],
     opts: Parameters<typeof appendFiles>[3],
   ) {
-    const { metadata: m } = await this.catalog.loadTable(id);
-    const schema = currentSchema(m);
-    const spec = specById(m, m['default-spec-id']);
+    const { schema, spec, keyIds } = keyedLayout(m, options);
     const deletes = staged.filter((f) => f.content === DataFileContent.EqualityDeletes);
-    const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
     const deleteKeys = new Set<string>();
     const delSchema: Schema = { ...schema, fields: schema.fields.filter((f) => keyIds.includes(f.id)) };
     for (const f of deletes) {
@@ -269,6 +266,12 @@ export class LakehouseSink implements Sink {
     const text = (await this.catalog.loadTable(id)).metadata.properties[stateKey(jobId)];
     return text ? (JSON.parse(text) as JobState) : undefined;
   }
+}
+
+/** The current schema, default partition spec and primary-key field ids a merge works with. */
+function keyedLayout(m: TableMetadata, options: JobOptions) {
+  const schema = currentSchema(m);
+  return { schema, spec: specById(m, m['default-spec-id']), keyIds: keyFieldIds(schema, options.primaryKey ?? []) };
 }
 
 /** The data and delete files a chunk staged (StagedChunk.detail.files, as JSON). */
