@@ -19,10 +19,7 @@ function platformOf(name) {
   const cpu = parts.find((p) => CPU.includes(p));
   if (os) out.os = [os];
   if (cpu) out.cpu = [cpu];
-  if (parts.includes('musl')) out.libc = ['musl'];
-  else if (parts.includes('gnu') || (os === 'linux' && !parts.includes('musl')))
-    out.libc = os === 'linux' ? ['glibc'] : undefined;
-  if (!out.libc) delete out.libc;
+  if (os === 'linux') out.libc = [parts.includes('musl') ? 'musl' : 'glibc'];
   return out;
 }
 
