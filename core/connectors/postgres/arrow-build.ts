@@ -4,6 +4,7 @@
  */
 import { type Data, type Field, makeBuilder, makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
 import { InvalidInputError } from '../../errors';
+import { quoteIdent } from './ident';
 import { parseArrayLiteral } from './pg-array';
 import type { SourceColumn } from './pg-to-arrow';
 
@@ -21,6 +22,23 @@ function validity(valid: boolean[]): { nullBitmap: Uint8Array; nullCount: number
 
 function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex.replace(/-/g, ''), 'hex'));
+}
+
+/** The error for a value the column's Iceberg type cannot hold (infinite dates/timestamps, NaN or infinite decimals). */
+export function unrepresentable(where: string, c: SourceColumn, value: string): InvalidInputError {
+  return new InvalidInputError(
+    `postgres source ${where} column ${quoteIdent(c.name)}: ${value} cannot be stored in an Iceberg ${c.iceberg} (map it in a query: source)`,
+  );
+}
+
+/** Text values that are not finite (`infinity`, `-infinity`, `NaN`, `Infinity`). */
+function firstNonFinite(values: (string | null)[]): string | undefined {
+  for (const v of values) {
+    if (v === null) continue;
+    const ch = v.charCodeAt(v[0] === '-' ? 1 : 0);
+    if (ch === 105 || ch === 73 || ch === 78) return v; // i, I, N
+  }
+  return undefined;
 }
 
 /** numeric text → unscaled integer at `scale` (PostgreSQL already rounded it to the column's scale). */
@@ -52,9 +70,16 @@ export function scalarValue(kind: string, text: string): unknown {
   }
 }
 
-/** Builds one column's Data from text values (null = SQL NULL). */
-export function buildColumn(c: SourceColumn, field: Field, values: (string | null)[]): Data {
+/**
+ * Builds one column's Data from text values (null = SQL NULL).
+ * @param where names the source in errors (`"s"."t"` or `query`)
+ */
+export function buildColumn(c: SourceColumn, field: Field, values: (string | null)[], where = 'query'): Data {
   const n = values.length;
+  if (c.kind === 'date' || c.kind === 'timestamp' || c.kind === 'timestamptz' || c.kind === 'decimal') {
+    const bad = firstNonFinite(values);
+    if (bad !== undefined) throw unrepresentable(where, c, c.kind === 'decimal' ? `numeric ${bad}` : bad);
+  }
   const valid = values.map((v) => v !== null);
   const bits = validity(valid);
   const fixed = (arr: { [i: number]: unknown }, f: (t: string) => unknown) => {
@@ -174,7 +199,7 @@ function variableData(field: Field, parts: (Uint8Array | null)[], bits: ReturnTy
   return makeData({ type: field.type, length: parts.length, valueOffsets: offsets, data, ...bits } as never);
 }
 
-function listData(c: SourceColumn, field: Field, values: (string | null)[]): Data {
+export function listData(c: SourceColumn, field: Field, values: (string | null)[]): Data {
   const b = makeBuilder({ type: field.type, nullValues: [null] });
   for (const v of values) {
     if (v === null) b.append(null);
@@ -184,12 +209,18 @@ function listData(c: SourceColumn, field: Field, values: (string | null)[]): Dat
 }
 
 /** One record batch from rows of text values (column order = `columns`). */
-export function buildBatch(schema: Schema, columns: SourceColumn[], rows: (string | null)[][]): RecordBatch {
+export function buildBatch(
+  schema: Schema,
+  columns: SourceColumn[],
+  rows: (string | null)[][],
+  where = 'query',
+): RecordBatch {
   const children = columns.map((c, j) =>
     buildColumn(
       c,
       schema.fields[j] as Field,
       rows.map((r) => r[j] ?? null),
+      where,
     ),
   );
   const data = makeData({ type: new Struct(schema.fields), length: rows.length, children });

@@ -25,6 +25,11 @@ export interface PgSession {
    * @param options e.g. `(FORMAT text)`
    */
   copyFrom(target: string, options: string, data: AsyncIterable<Uint8Array>): Promise<number>;
+  /**
+   * `COPY (<query>) TO STDOUT <options>` as a stream of bytes (servers only; the Postgres source's binary read).
+   * Ending the iteration early leaves the connection mid-COPY: the session must then fail (not be reused).
+   */
+  copyTo?(sql: string): AsyncIterable<Uint8Array>;
 }
 
 export interface PgDriver extends PgSession {

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pool, type PoolClient } from 'pg';
-import { from as copyFromStream } from 'pg-copy-streams';
+import { from as copyFromStream, to as copyToStream } from 'pg-copy-streams';
 import type { PostgresServerConfig } from './config';
 import { poolOptions } from './config';
 import { inTransaction, type PgDriver, type PgSession, type QueryResult, wrapError } from './driver';
@@ -49,6 +49,18 @@ class PgClientSession implements PgSession {
       throw wrapError(err, this.config, 'postgres copy');
     }
     return stream.rowCount;
+  }
+
+  async *copyTo(sql: string): AsyncIterable<Uint8Array> {
+    if (!('release' in this.client)) throw new Error('copyTo needs a session');
+    const stream = this.client.query(copyToStream(sql));
+    // A connection ended while the stream is abandoned reports its error here, not as an uncaught 'error'.
+    stream.on('error', () => undefined);
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } catch (err) {
+      throw wrapError(err, this.config, 'postgres copy');
+    }
   }
 }
 

@@ -110,7 +110,9 @@ export const PG_TYPE_KEY = 'icefloe:pg-type';
 /** String columns whose PostgreSQL type the sink recreates (they take any text COPY input of their type). */
 export const TEXT_TYPES_KEPT = /^(jsonb|json|numeric(\(\d+,\d+\))?)$/;
 
-const MICROS = (e: string) => `CASE WHEN isfinite(${e}) THEN (extract(epoch FROM ${e}) * 1000000)::bigint END`;
+/** Finite values as epoch microseconds; ±infinity as `infinity`/`-infinity` (refused by the builder). */
+const MICROS = (e: string) =>
+  `CASE WHEN isfinite(${e}) THEN (extract(epoch FROM ${e}) * 1000000)::bigint::text ELSE ${e}::text END`;
 
 /** The projection reading a column as text that `appendText` understands, identically on every server/driver. */
 export function selectExpr(c: SourceColumn): string {
@@ -118,11 +120,11 @@ export function selectExpr(c: SourceColumn): string {
   switch (c.kind) {
     case 'timestamp':
     case 'timestamptz':
-      return `${MICROS(q)}::text`;
+      return MICROS(q);
     case 'time':
       return `(extract(epoch FROM ${q}) * 1000000)::bigint::text`;
     case 'date':
-      return `CASE WHEN isfinite(${q}) THEN (${q} - date '1970-01-01') END::text`;
+      return `CASE WHEN isfinite(${q}) THEN (${q} - date '1970-01-01')::text ELSE ${q}::text END`;
     case 'bytea':
       return `encode(${q}, 'hex')`;
     default:

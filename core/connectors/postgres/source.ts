@@ -2,7 +2,9 @@
  * The Postgres source: a table or `query:<SQL>`, read in parallel chunks (primary-key percentile ranges, or
  * ctid page ranges when there is no single-column key; a query is one chunk), optionally incremental on
  * `incremental-key` (> the stored cursor, ≤ the max planned now, within interval-start/interval-end).
- * `read` streams a chunk through a server-side cursor, `page-size` rows per Arrow batch (bounded memory).
+ * `read` streams a chunk, `page-size` rows per Arrow batch (bounded memory): on a server through
+ * `COPY (SELECT …) TO STDOUT (FORMAT binary)` decoded straight into Arrow buffers (`copy-out-binary.ts`), on
+ * PGlite (or with `readFormat: 'text'`) as text rows (`arrow-build.ts`).
  */
 import { type RecordBatch, Schema, Table, tableToIPC } from 'apache-arrow';
 import { InvalidInputError } from '../../errors';
@@ -10,6 +12,7 @@ import type { JobOptions } from '../../manifest/types';
 import type { ChunkPointer, JobState, RunContext, Source, SourcePlan } from '../types';
 import { buildBatch } from './arrow-build';
 import type { PostgresConnectionConfig } from './config';
+import { binarySelectExpr, decodeBinaryCopy } from './copy-out-binary';
 import type { PgDriver, PgSession } from './driver';
 import { quoteIdent } from './ident';
 import { sharedDriver } from './open';
@@ -46,10 +49,21 @@ export function schemaJsonOf(columns: SourceColumn[]): { arrowIpcBase64: string;
   return { arrowIpcBase64: Buffer.from(ipc).toString('base64'), columns };
 }
 
+export interface PostgresSourceOptions {
+  /**
+   * How a server chunk is read: `auto` (default) = binary COPY where the driver can stream it (servers), else
+   * text rows; `text` = always text rows through a cursor (the former path, kept for comparison).
+   */
+  readFormat?: 'auto' | 'text';
+}
+
 export class PostgresSource implements Source {
   private driverPromise?: Promise<PgDriver>;
 
-  constructor(private readonly connection: PgDriver | PostgresConnectionConfig) {}
+  constructor(
+    private readonly connection: PgDriver | PostgresConnectionConfig,
+    private readonly options: PostgresSourceOptions = {},
+  ) {}
 
   driver(): Promise<PgDriver> {
     if ('session' in this.connection) return Promise.resolve(this.connection);
@@ -144,17 +158,25 @@ export class PostgresSource implements Source {
     const spec = chunk.spec as PostgresChunkSpec;
     const rel = relationOf(options);
     const schema = schemaOf(spec.columns);
-    const sql = `SELECT ${spec.columns.map(selectExpr).join(', ')} FROM ${rel.from}${whereClause(conditions(spec))}`;
+    const where = rel.table ?? 'query';
+    const rest = ` FROM ${rel.from}${whereClause(conditions(spec))}`;
     const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'page-size');
     const driver = await this.driver();
     if (driver.kind === 'pglite') {
       // One in-process connection: holding a cursor across yields would block the consumer's own queries.
+      const sql = `SELECT ${spec.columns.map(selectExpr).join(', ')}${rest}`;
       const rows = (await driver.session((s) => readOnly(s, () => s.queryArrays(sql)))) as (string | null)[][];
       for (let i = 0; i < rows.length; i += pageSize)
-        yield buildBatch(schema, spec.columns, rows.slice(i, i + pageSize));
+        yield buildBatch(schema, spec.columns, rows.slice(i, i + pageSize), where);
       return;
     }
-    yield* cursorBatches(driver, sql, pageSize, schema, spec.columns, ctx.signal);
+    if (this.options.readFormat === 'text') {
+      const sql = `SELECT ${spec.columns.map(selectExpr).join(', ')}${rest}`;
+      yield* cursorBatches(driver, sql, pageSize, schema, spec.columns, where, ctx.signal);
+      return;
+    }
+    const sql = `COPY (SELECT ${spec.columns.map(binarySelectExpr).join(', ')}${rest}) TO STDOUT (FORMAT binary)`;
+    yield* copyBatches(driver, sql, pageSize, schema, spec.columns, where, ctx.signal);
   }
 }
 
@@ -166,19 +188,22 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
   return value;
 }
 
-/** A session kept open until `release` (generators cannot yield inside `driver.session`'s callback). */
-function holdSession(driver: PgDriver): Promise<{ s: PgSession; release: () => Promise<void> }> {
+/**
+ * A session kept open until `release` (generators cannot yield inside `driver.session`'s callback).
+ * `release(failure)` makes the session fail, so the driver discards the connection instead of reusing it.
+ */
+function holdSession(driver: PgDriver): Promise<{ s: PgSession; release: (failure?: unknown) => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    let finish!: () => void;
-    const finished = new Promise<void>((r) => {
-      finish = r;
+    let finish!: (failure?: unknown) => void;
+    const finished = new Promise<void>((ok, fail) => {
+      finish = (failure) => (failure === undefined ? ok() : fail(failure));
     });
     const work = driver.session(async (s) => {
       resolve({
         s,
-        release: async () => {
-          finish();
-          await work;
+        release: async (failure) => {
+          finish(failure);
+          await work.catch(() => undefined);
         },
       });
       await finished;
@@ -194,6 +219,7 @@ async function* cursorBatches(
   pageSize: number,
   schema: Schema,
   columns: SourceColumn[],
+  where: string,
   signal?: AbortSignal,
 ): AsyncGenerator<RecordBatch> {
   const { s, release } = await holdSession(driver);
@@ -204,7 +230,7 @@ async function* cursorBatches(
     for (;;) {
       if (signal?.aborted) throw new InvalidInputError('postgres source: read aborted');
       const rows = (await s.queryArrays(`FETCH ${pageSize} FROM icefloe_read`)) as (string | null)[][];
-      if (rows.length > 0) yield buildBatch(schema, columns, rows);
+      if (rows.length > 0) yield buildBatch(schema, columns, rows, where);
       if (rows.length < pageSize) break;
     }
     await s.query('COMMIT');
@@ -212,5 +238,35 @@ async function* cursorBatches(
   } finally {
     if (!ok) await s.query('ROLLBACK').catch(() => undefined);
     await release();
+  }
+}
+
+/**
+ * Streams `COPY (SELECT …) TO STDOUT (FORMAT binary)` in a read-only transaction, decoded into batches of
+ * `pageSize` rows as the bytes arrive (the consumer's pace drives the socket: bounded memory). When the read
+ * stops early (the consumer returns, an error, an abort) the connection is mid-COPY and is discarded.
+ */
+async function* copyBatches(
+  driver: PgDriver,
+  sql: string,
+  pageSize: number,
+  schema: Schema,
+  columns: SourceColumn[],
+  where: string,
+  signal?: AbortSignal,
+): AsyncGenerator<RecordBatch> {
+  const { s, release } = await holdSession(driver);
+  if (!s.copyTo) {
+    await release();
+    throw new InvalidInputError('postgres source: this driver cannot stream COPY TO');
+  }
+  let ok = false;
+  try {
+    await s.query('BEGIN TRANSACTION READ ONLY');
+    yield* decodeBinaryCopy(s.copyTo(sql), schema, columns, pageSize, where, signal);
+    await s.query('COMMIT');
+    ok = true;
+  } finally {
+    await release(ok ? undefined : new InvalidInputError('postgres source: read stopped before the end'));
   }
 }
