@@ -139,7 +139,9 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
 function workerPool(opts: LocalRunOptions, size: number, registry: ConnectorRegistry, tracker: ProgressTracker) {
   if (size <= 0 || registry !== connectors || opts.stagingIO !== undefined) return undefined;
   const init = { manifests: opts.manifests, stagingRoot: opts.stagingRoot, setupModules: opts.workerSetup ?? [] };
-  return new WorkerPool(size, init, (m) => tracker.chunk(jobOfId(opts.workflow, m.jobId), m));
+  return new WorkerPool(size, init, (m) => tracker.chunk(jobOfId(opts.workflow, m.jobId), m), {
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
 }
 
 function jobOfId(wf: WorkflowManifest, jobId: string): string {

@@ -1,13 +1,16 @@
 /**
  * A fixed pool of worker threads running Move tasks, one task per worker at a time (Move is CPU-bound:
- * Parquet and Arrow encoding), so `--parallelism N` uses N cores. Workers load the TypeScript sources with
- * tsx (`require('tsx/cjs')` in an eval'd bootstrap), so the pool works the same from the CLI and from jest.
+ * Parquet and Arrow encoding), so `--parallelism N` uses N cores. Workers run the prebuilt bundle of
+ * `move-worker.ts` (`worker-bundle.ts`: one script and a V8 code cache, built on first use); when it cannot be
+ * built they load the TypeScript sources with tsx (`require('tsx/cjs')` in an eval'd bootstrap), so the pool
+ * works the same from the CLI and from jest.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { MoveProgress } from '../movement/deps';
+import type { MoveProgress, TaskLogger } from '../movement/deps';
 import type { MoveInput, MoveOutput } from '../movement/types';
 import type { WorkerInit, WorkerReply } from './move-worker';
+import { moveWorkerBundle, type WorkerBundle } from './worker-bundle';
 
 /** An error thrown in a worker, re-created with the same `name` (Step Functions retries match names). */
 export class RemoteTaskError extends Error {
@@ -24,7 +27,42 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-const BOOTSTRAP = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'move-worker.ts'))});`;
+export interface WorkerPoolOptions {
+  /** The worker code; undefined: the sources through tsx. @default the cached bundle ({@link moveWorkerBundle}) */
+  bundle?: () => Promise<WorkerBundle | undefined>;
+  /** Hears (debug) how workers load their code, and why not from the bundle. */
+  logger?: Pick<TaskLogger, 'debug'>;
+}
+
+const TSX = require.resolve('tsx/cjs');
+const VIA_TSX = `require(${JSON.stringify(TSX)}); require(${JSON.stringify(join(__dirname, 'move-worker.ts'))});`;
+
+/**
+ * A worker's eval'd code: compile the bundle with its V8 code cache (written on first use), start it; the
+ * sources through tsx when it does not compile.
+ */
+function bootstrap(b: WorkerBundle | undefined): string {
+  if (!b) return VIA_TSX;
+  return `const B = ${JSON.stringify({ ...b, tsx: TSX })};
+const fs = require('node:fs'), vm = require('node:vm'), path = require('node:path'), M = require('node:module');
+let script, cached;
+try { cached = fs.readFileSync(B.codeCache); } catch {}
+try {
+  script = new vm.Script(M.wrap(fs.readFileSync(B.file, 'utf8')), {
+    filename: B.file, cachedData: cached,
+    importModuleDynamically: vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+} catch { script = undefined; }
+if (script === undefined) { ${VIA_TSX} } else {
+  const m = { exports: {} };
+  script.runInThisContext()(m.exports, M.createRequire(B.file), m, B.file, path.dirname(B.file));
+  m.exports.start({ tsx: B.tsx });
+  if (cached === undefined || script.cachedDataRejected) {
+    const tmp = B.codeCache + '.' + process.pid + '-' + require('node:worker_threads').threadId + '.tmp';
+    try { fs.writeFileSync(tmp, script.createCachedData()); fs.renameSync(tmp, B.codeCache); } catch { try { fs.rmSync(tmp, { force: true }); } catch {} }
+  }
+}`;
+}
 
 export class WorkerPool {
   private readonly idle: Worker[] = [];
@@ -32,12 +70,39 @@ export class WorkerPool {
   private readonly busy = new Map<Worker, Pending>();
   private readonly live = new Set<Worker>();
   private closed = false;
+  /** How workers load their code: the prebuilt bundle or the sources through tsx (undefined until known). */
+  mode?: 'bundle' | 'tsx';
+  /** The workers' eval'd code, once the bundle is ready (or known to be unavailable). */
+  private code?: string;
+  private readonly ready: Promise<void>;
+  private waiting = false;
 
   constructor(
     private readonly size: number,
     private readonly init: WorkerInit,
     private readonly onProgress?: (p: MoveProgress) => void,
-  ) {}
+    options: WorkerPoolOptions = {},
+  ) {
+    // The bundle is found or built while the run plans; workers start once it is there.
+    let why: unknown;
+    const bundle = options.bundle ?? (() => moveWorkerBundle(undefined, (err) => (why = err)));
+    this.ready = bundle()
+      .catch((err) => {
+        why = err;
+        return undefined;
+      })
+      .then((b) => {
+        this.code = bootstrap(b);
+        this.mode = b ? 'bundle' : 'tsx';
+        const reason = why instanceof Error ? why.message : why === undefined ? 'none built' : String(why);
+        options.logger?.debug(b ? `move workers run ${b.file}` : `move workers load the sources (bundle: ${reason})`);
+      });
+  }
+
+  /** Resolves when the workers' code is known (bundle found or built, or the tsx fallback chosen). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
 
   /** Runs one Move in a worker. */
   move(input: MoveInput): Promise<MoveOutput> {
@@ -50,10 +115,21 @@ export class WorkerPool {
 
   /** Starts up to `n` workers ahead of need (a worker takes a while to load its modules). */
   warm(n = 1): void {
+    if (this.code === undefined) {
+      this.ready.then(() => this.warm(n));
+      return;
+    }
     while (!this.closed && this.live.size < Math.min(n, this.size)) this.idle.push(this.spawn());
   }
 
   private dispatch(): void {
+    if (this.code === undefined) {
+      if (!this.waiting) {
+        this.waiting = true;
+        this.ready.then(() => this.dispatch());
+      }
+      return;
+    }
     while (this.queue.length > 0) {
       const worker = this.idle.pop() ?? (this.live.size < this.size ? this.spawn() : undefined);
       if (!worker) return;
@@ -64,7 +140,7 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: this.init, env: { ...process.env } });
+    const worker = new Worker(this.code as string, { eval: true, workerData: this.init, env: { ...process.env } });
     this.live.add(worker);
     worker.on('message', (msg: WorkerReply) => this.onMessage(worker, msg));
     // A crashed worker (out of memory, native fault) is replaced; its chunk fails as transient, so it is retried.

@@ -36,7 +36,9 @@ class FileSink implements Sink {
     const dir = join(root(), 'staging', safe(ctx.runId));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${safe(chunkId)}.json`), JSON.stringify({ rows, sum: String(sum) }));
-    return { chunkId, rows, bytes: rows * 8, detail: { sum: String(sum), threadId } };
+    // true when this thread loaded icefloe's sources (tsx) rather than the prebuilt worker bundle
+    const sources = Object.keys(require.cache).some((k) => k.endsWith(join('core', 'movement', 'tasks.ts')));
+    return { chunkId, rows, bytes: rows * 8, detail: { sum: String(sum), threadId, sources } };
   }
   async commit(ctx: RunContext, _o: unknown, chunks: StagedChunk[], state: JobState) {
     const rows = chunks.reduce((n, c) => n + c.rows, 0);
@@ -48,6 +50,7 @@ class FileSink implements Sink {
         sum: String(sum),
         state,
         threads: [...new Set(chunks.map((c) => (c.detail as { threadId: number }).threadId))],
+        sources: [...new Set(chunks.map((c) => (c.detail as { sources: boolean }).sources))],
       }),
     );
     rmSync(join(root(), 'staging', safe(ctx.runId)), { recursive: true, force: true });
