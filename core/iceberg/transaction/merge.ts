@@ -14,11 +14,14 @@ import { valueReader } from '../../arrow/write/metrics';
 import { takeTable } from '../../arrow/write/take';
 import { InvalidInputError } from '../../errors';
 import type { FileIO } from '../io/file-io';
+import type { FileScanTask } from '../scan/plan';
 import { type DataFile, DataFileContent } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
 import type { TableMetadata } from '../spec/table-metadata';
 import { fromBytes } from '../spec/values';
+import { parseTransform, transformFn } from '../transform/transform';
+import { keyIndex } from './keys';
 import { liveDataTasks, liveRowReader } from './live-rows';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
@@ -46,8 +49,16 @@ function keyText(v: unknown): string {
   return String(v);
 }
 
-/** Keeps the last row of each key. */
+/** Keeps the last row of each key (`table` conformed to `schema`). */
 export function dedupeByKey(table: arrow.Table, schema: Schema, ids: number[]): arrow.Table {
+  const index = keyIndex(schema, ids);
+  const entries = new Int32Array(table.numRows);
+  if (index?.addRows(table, entries)) {
+    if (index.size === table.numRows) return table;
+    const last = new Int32Array(index.size);
+    for (let row = 0; row < entries.length; row++) last[entries[row] as number] = row;
+    return takeTable(table, last.sort());
+  }
   const keys = rowKeys(table, schema, ids);
   const last = new Map<string, number>();
   for (let i = 0; i < keys.length; i++) last.set(keys[i] as string, i);
@@ -122,29 +133,46 @@ function projectColumns(table: arrow.Table, schema: Schema): arrow.Table {
   return table.select(schema.fields.map((f) => f.name) as never[]) as arrow.Table;
 }
 
-/** Copy-on-write: returns the files to remove and the files to add. */
+/**
+ * Copy-on-write: returns the files to remove and the files to add. Files are pruned before reading by
+ * their key bounds (single key column) and by the partition values of key-derived partition fields;
+ * each file read is matched against the incoming keys as bytes (keys.ts), and its surviving rows are
+ * written with the incoming rows in one pass.
+ */
 export async function writeCopyOnWrite(
   table: arrow.Table,
   o: MergeWriteOptions,
+  /** Keys to delete, as `rowKeys` strings. */
   deleteKeys: Set<string> = new Set(),
 ): Promise<{ remove: string[]; add: DataFile[] }> {
   const m = o.metadata;
-  const incoming = new Set([...rowKeys(table, o.schema, o.keyIds), ...deleteKeys]);
+  const matches = keyMatcher(table, o, deleteKeys);
   const bounds = deleteKeys.size > 0 ? undefined : keyBounds(table, o);
+  const inPartition = deleteKeys.size > 0 ? () => true : partitionPruner(table, o);
   // Rows are read with the table's deletes applied: the rewritten file gets a new sequence number, so
   // deletes that applied to the old file would no longer apply to it.
-  const tasks = await liveDataTasks(o.io, m);
+  const tasks = (await liveDataTasks(o.io, m)).filter((t) => mayContain(t.dataFile, o, bounds) && inPartition(t));
   const read = liveRowReader(o.io, m, o.schema);
   const remove: string[] = [];
   const kept: arrow.Table[] = [];
-  for (const t of tasks) {
-    if (!mayContain(t.dataFile, o, bounds)) continue;
-    const rows = conformTable(await read(t), o.schema);
-    const keys = rowKeys(rows, o.schema, o.keyIds);
-    if (!keys.some((k) => incoming.has(k))) continue;
-    const keep = keys.flatMap((k, i) => (incoming.has(k) ? [] : [i]));
+  // The next file is read while one is matched (its I/O overlaps the CPU work).
+  const start = (i: number) => {
+    const t = tasks[i];
+    if (!t) return undefined;
+    const p = read(t);
+    p.catch(() => undefined); // awaited in the loop; this only keeps an early failure from going unhandled
+    return p;
+  };
+  let next = start(0);
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i] as FileScanTask;
+    const rows = conformTable(await (next as Promise<arrow.Table>), o.schema);
+    next = start(i + 1);
+    const hit = matches(rows);
+    if (!hit) continue;
     remove.push(t.dataFile.filePath);
-    if (keep.length > 0) kept.push(takeTable(rows, Int32Array.from(keep)));
+    const rest = keptRows(rows, hit.drop, hit.count);
+    if (rest) kept.push(rest);
   }
   const all = kept.length
     ? new arrow.Table(
@@ -154,6 +182,100 @@ export async function writeCopyOnWrite(
     : table;
   const base = { io: o.io, location: m.location, spec: o.spec, properties: m.properties, schema: o.schema };
   return { remove, add: await writeDataFiles(all, { ...base, prefix: o.prefix }) };
+}
+
+type Matcher = (rows: arrow.Table) => { drop: Uint8Array; count: number } | undefined;
+
+/** Marks the rows of a table whose key is incoming (or deleted); undefined when none is. */
+function keyMatcher(table: arrow.Table, o: MergeWriteOptions, deleteKeys: Set<string>): Matcher {
+  let strings: Set<string> | undefined;
+  const byString: Matcher = (rows) => {
+    strings ??= new Set([...rowKeys(table, o.schema, o.keyIds), ...deleteKeys]);
+    const incoming = strings;
+    const drop = new Uint8Array(rows.numRows);
+    let count = 0;
+    rowKeys(rows, o.schema, o.keyIds).forEach((k, i) => {
+      if (incoming.has(k)) {
+        drop[i] = 1;
+        count++;
+      }
+    });
+    return count ? { drop, count } : undefined;
+  };
+  const index = keyIndex(o.schema, o.keyIds);
+  if (!index?.addRows(table) || (deleteKeys.size > 0 && !index.addKeyStrings(deleteKeys))) return byString;
+  return (rows) => {
+    const drop = new Uint8Array(rows.numRows);
+    const count = index.markRows(rows, drop);
+    if (count < 0) return byString(rows);
+    return count ? { drop, count } : undefined;
+  };
+}
+
+/**
+ * The rows not marked in `drop`: zero-copy slices when they form few runs (updates of recent keys
+ * leave long runs), else one gathered batch.
+ */
+function keptRows(rows: arrow.Table, drop: Uint8Array, dropped: number): arrow.Table | undefined {
+  const n = rows.numRows;
+  const keep = n - dropped;
+  if (keep === 0) return undefined;
+  const runs: number[] = [];
+  for (let i = 0; i < n; ) {
+    while (i < n && drop[i]) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !drop[i]) i++;
+    runs.push(start, i);
+  }
+  if (runs.length / 2 <= Math.max(16, keep / 256)) {
+    const batches: arrow.RecordBatch[] = [];
+    for (let r = 0; r < runs.length; r += 2) batches.push(...rows.slice(runs[r], runs[r + 1]).batches);
+    return new arrow.Table(rows.schema, batches);
+  }
+  const idx = new Int32Array(keep);
+  for (let i = 0, k = 0; i < n; i++) if (!drop[i]) idx[k++] = i;
+  return takeTable(rows, idx);
+}
+
+/**
+ * Prunes files by the partition fields derived from a key column (identity, bucket, truncate, time
+ * transforms of a key): a file whose partition value is none of the incoming keys' cannot hold one.
+ */
+function partitionPruner(table: arrow.Table, o: MergeWriteOptions): (t: FileScanTask) => boolean {
+  const specs = new Map(o.metadata['partition-specs'].map((s) => [s['spec-id'], s]));
+  const seen = new Map<string, Set<string> | undefined>();
+  const valuesOf = (sourceId: number, transform: string): Set<string> | undefined => {
+    const memo = `${sourceId}|${transform}`;
+    if (seen.has(memo)) return seen.get(memo);
+    let out: Set<string> | undefined;
+    const idx = o.schema.fields.findIndex((f) => f.id === sourceId);
+    const type = o.schema.fields[idx]?.type;
+    if (typeof type === 'string') {
+      try {
+        const fn = transformFn(parseTransform(transform), type);
+        out = new Set<string>();
+        for (const b of table.batches) {
+          const r = valueReader(type, b.data.children[idx] as arrow.Data);
+          for (let i = 0; i < b.numRows; i++) out.add(keyText(fn(r(i))));
+        }
+      } catch {
+        out = undefined;
+      }
+    }
+    seen.set(memo, out);
+    return out;
+  };
+  return (t) => {
+    const spec = specs.get(t.specId);
+    if (!spec) return true;
+    return spec.fields.every((f, i) => {
+      if (f.transform === 'void' || !o.keyIds.includes(f['source-id'])) return true;
+      if (i >= t.dataFile.partition.length) return true;
+      const values = valuesOf(f['source-id'], f.transform);
+      return !values || values.has(keyText(t.dataFile.partition[i] ?? null));
+    });
+  };
 }
 
 /** Decodes a whole Parquet file into Arrow. */

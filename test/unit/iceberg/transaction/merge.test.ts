@@ -125,3 +125,107 @@ describe('partition spec evolution on write', () => {
     expect((await readRows(catalog, id)).map((r) => r.id).sort()).toEqual([1n, 2n, 3n, 4n, 5n]);
   });
 });
+
+describe('copy-on-write merge: pruning and row selection', () => {
+  const ids = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+  it('reads and rewrites only the files of the touched buckets, keeps every other row', async () => {
+    class CountingIO extends LocalFileIO {
+      reads: string[] = [];
+      override read(location: string, range?: Parameters<LocalFileIO['read']>[1]) {
+        this.reads.push(location);
+        return super.read(location, range);
+      }
+    }
+    const io = new CountingIO();
+    const catalog = new FileCatalog(dir, io);
+    const id = { namespace: ['m'], name: 'cow_buckets' };
+    await ensureTable(catalog, id, rows([1], 'a').schema, {
+      partitionBy: [{ column: 'id', type: 'bucket', bucketCount: 8 }],
+      properties: { 'write.merge.mode': 'copy-on-write' },
+    });
+    await writeArrow(
+      catalog,
+      id,
+      rows(
+        ids(200, (i) => i),
+        'old',
+      ),
+      { mode: 'append' },
+    );
+    const before = await catalog.loadTable(id);
+    expect(before.metadata.snapshots.at(-1)?.summary['added-data-files']).toBe('8');
+    io.reads = [];
+    const out = await writeArrow(catalog, id, rows([3, 500], 'new'), { mode: 'merge', keys: ['id'] });
+    expect(out.snapshot.summary['deleted-data-files']).toBe('1');
+    const dataReads = io.reads.filter((p) => p.endsWith('.parquet'));
+    // 8 files; only those in the buckets of 3 and 500 are read
+    expect(dataReads.length).toBeGreaterThanOrEqual(1);
+    expect(dataReads.length).toBeLessThanOrEqual(2);
+    const got = (await readRows(catalog, id)).sort(byKey('id'));
+    expect(got).toHaveLength(201);
+    expect(got.filter((r) => String(r.v).startsWith('new')).map((r) => r.id)).toEqual([3n, 500n]);
+    expect(new Set(got.map((r) => r.id)).size).toBe(201);
+  });
+
+  it('drops scattered rows (gathered) and runs of rows (sliced) alike', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['m'], name: 'cow_scatter' };
+    await ensureTable(catalog, id, rows([1], 'a').schema, { properties: { 'write.merge.mode': 'copy-on-write' } });
+    await writeArrow(
+      catalog,
+      id,
+      rows(
+        ids(5000, (i) => i),
+        'old',
+      ),
+      { mode: 'append' },
+    );
+    // every third key: thousands of short runs (gathered)
+    await writeArrow(
+      catalog,
+      id,
+      rows(
+        ids(1667, (i) => i * 3),
+        'third',
+      ),
+      { mode: 'merge', keys: ['id'] },
+    );
+    // one block at the end: a few long runs (sliced)
+    await writeArrow(
+      catalog,
+      id,
+      rows(
+        ids(600, (i) => 4700 + i),
+        'tail',
+      ),
+      { mode: 'merge', keys: ['id'] },
+    );
+    const got = await readRows(catalog, id);
+    expect(got).toHaveLength(5300);
+    const byId = new Map(got.map((r) => [Number(r.id), String(r.v)]));
+    expect(byId.size).toBe(5300);
+    for (let i = 0; i < 5300; i++) {
+      const want = i >= 4700 ? 'tail' : i % 3 === 0 ? 'third' : 'old';
+      expect(`${i}:${byId.get(i)}`).toBe(`${i}:${want}${i}`);
+    }
+  });
+
+  it('matches string and null keys', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['m'], name: 'cow_strings' };
+    const t = (keys: (string | null)[], v: string) =>
+      new arrow.Table({
+        k: arrow.vectorFromArray(keys, new arrow.Utf8()),
+        v: arrow.vectorFromArray(
+          keys.map((k) => `${v}${k}`),
+          new arrow.Utf8(),
+        ),
+      });
+    await ensureTable(catalog, id, t(['a'], 'x').schema, { properties: { 'write.merge.mode': 'copy-on-write' } });
+    await writeArrow(catalog, id, t(['a', 'b', null, 'ü'], 'old'), { mode: 'append' });
+    await writeArrow(catalog, id, t([null, 'ü', 'c'], 'new'), { mode: 'merge', keys: ['k'] });
+    const got = (await readRows(catalog, id)).map((r) => `${r.k}=${r.v}`).sort();
+    expect(got).toEqual(['a=olda', 'b=oldb', 'c=newc', 'null=newnull', 'ü=newü']);
+  });
+});
