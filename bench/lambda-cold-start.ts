@@ -1,9 +1,10 @@
 /**
  * Benchmark 6 (issue 8): each task function `lambdas/<task>/handler.ts`, bundled as the CDK construct bundles it
- * (`lib/constructs/task-function.ts`: esbuild, platform node, target node22, CJS, minified, absent optional
- * imports external, parquet-wasm's `.wasm` copied beside the bundle), then: bundle size, and the time from
- * process start to the handler ready (`node -e` requiring the bundle and checking `handler`; median of 10,
- * after one warm-up that fills the OS file cache). Plus the peak RSS of a move on one ~128 MB chunk
+ * (`taskBundleSettings()` of `lib/constructs/task-function.ts`: esbuild, platform node, target node22, CJS,
+ * minified, external source map, ES builds first, absent optional imports external, PGlite replaced by its
+ * stand-in; parquet-wasm's `.wasm` copied beside the bundle), then: bundle size, and the time from process start
+ * to the handler ready (`node -e` requiring the bundle and checking `handler`, with the function's `NODE_OPTIONS`;
+ * median of 10, after one warm-up that fills the OS file cache). Plus the peak RSS of a move on one ~128 MB chunk
  * (quick: ~13 MB) of Parquet input: `icefloe run --parallelism 0` (the move runs in the main thread, as in a
  * Lambda container) of an Iceberg table of one data file into another table; the RSS is the whole process's.
  * `npx tsx bench/lambda-cold-start.ts [--quick]`.
@@ -16,7 +17,7 @@ import { build } from 'esbuild';
 import { FileCatalog } from '../core/iceberg/catalog/file-catalog';
 import { LocalFileIO } from '../core/iceberg/io/local';
 import { ensureTable, writeArrow } from '../core/iceberg/transaction/write-arrow';
-import { handlerEntry, missingOptionalImports, parquetWasmPath, type TaskName } from '../lib/constructs/task-function';
+import { parquetWasmPath, type TaskName, taskBuildOptions, taskBundleSettings } from '../lib/constructs/task-function';
 import { writeDepots, writeJob } from './lib/engine';
 import { orderBatches } from './lib/orders';
 import { ICEFLOE_BIN, median, peakRss, spawnSeconds } from './lib/proc';
@@ -25,31 +26,27 @@ import { type BenchOptions, type BenchResult, result } from './lib/types';
 const TASKS: TaskName[] = ['plan', 'move', 'commit', 'cleanup'];
 const RUNS = 10;
 
-/** Bundles one handler into `<dir>/<task>/index.js` (+ the wasm); returns the bundle's folder and size. */
-async function bundle(task: TaskName, dir: string): Promise<{ file: string; bytes: number }> {
+/** Bundles one handler into `<dir>/<task>/index.js` (+ its map and the wasm); returns the bundle and the sizes. */
+async function bundle(task: TaskName, dir: string): Promise<{ file: string; bytes: number; mapBytes: number }> {
   const out = join(dir, task);
   mkdirSync(out, { recursive: true });
   const file = join(out, 'index.js');
-  await build({
-    entryPoints: [handlerEntry(task)],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    outfile: file,
-    external: missingOptionalImports(),
-    logLevel: 'error',
-  });
+  await build({ ...taskBuildOptions(task), outfile: file, logLevel: 'error' });
   copyFileSync(parquetWasmPath(), join(out, 'parquet_wasm_bg.wasm'));
-  return { file, bytes: statSync(file).size };
+  return {
+    file,
+    bytes: statSync(file).size,
+    mapBytes: taskBundleSettings().sourcemap ? statSync(`${file}.map`).size : 0,
+  };
 }
 
 /** Median seconds from process start to `require(bundle).handler` being a function (`null`: bare `node -e 0`). */
 async function readySeconds(file: string | null): Promise<number> {
   const code =
     file === null ? '0' : `if (typeof require(${JSON.stringify(file)}).handler !== 'function') process.exit(3)`;
-  const env = { ...process.env, STAGING_BUCKET: 'bench', AWS_REGION: 'us-east-1', NODE_OPTIONS: '' };
+  // the bare baseline without NODE_OPTIONS (nothing to map); a bundle with the function's own
+  const nodeOptions = file === null ? '' : taskBundleSettings().nodeOptions;
+  const env = { ...process.env, STAGING_BUCKET: 'bench', AWS_REGION: 'us-east-1', NODE_OPTIONS: nodeOptions };
   await spawnSeconds(code, env); // warm-up
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) times.push(await spawnSeconds(code, env));
@@ -87,7 +84,11 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     for (const task of TASKS) {
       const b = await bundle(task, join(dir, 'bundles'));
       const seconds = await readySeconds(b.file);
-      const extra: Record<string, number | string> = { bundleBytes: b.bytes, readyMs: Math.round(seconds * 1000) };
+      const extra: Record<string, number | string> = {
+        bundleBytes: b.bytes,
+        mapBytes: b.mapBytes,
+        readyMs: Math.round(seconds * 1000),
+      };
       if (task === 'move') {
         extra.moveChunkBytes = rss.chunkBytes;
         extra.movePeakRssBytes = rss.rssBytes;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DocContext } from './context';
 import type { ResourceMeta, SecretRef } from './types';
 import type { YamlPath } from './yaml-source';

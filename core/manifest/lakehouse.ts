@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRecord, parseMeta, resourceName, secretRefSchema, toSecretRef } from './common';
 import type { DocContext } from './context';
 import type { LakehouseManifest, S3Storage, SecretRef } from './types';

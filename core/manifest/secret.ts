@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRecord, parseMeta } from './common';
 import type { DocContext } from './context';
 import type { InstanceSecretManifest, ManifestSet, Problem } from './types';

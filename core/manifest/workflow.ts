@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAddress } from './address';
 import { isRecord, parseMeta, resourceName, secretRefSchema, toSecretRef } from './common';
 import type { DocContext } from './context';

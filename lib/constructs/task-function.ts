@@ -39,6 +39,79 @@ export function missingOptionalImports(): string[] {
   return OPTIONAL_IMPORTS.filter(([, file]) => !existsSync(join(REPO_ROOT, file))).map(([spec]) => spec);
 }
 
+/**
+ * Packages aliased to a stand-in in the task bundles: `[package, file]`. PGlite (the embedded PostgreSQL, 0.5 MB
+ * of the 2.8 MB bundle) is a local-run feature; the stand-in fails with one clear error if a depot still asks.
+ */
+const BUNDLE_ALIASES: ReadonlyArray<readonly [string, string]> = [
+  ['@electric-sql/pglite', 'lambdas/_shared/no-pglite.ts'],
+];
+
+/**
+ * The esbuild settings of every task bundle, in one place: the construct bundles with them and
+ * `bench/lambda-cold-start.ts` measures exactly them. What makes the cold start (process start → handler
+ * ready) short is what the bundle does not contain: V8 compiles the whole file (about half of the ready time).
+ */
+export interface TaskBundleSettings {
+  readonly target: string;
+  readonly format: 'cjs';
+  readonly minify: boolean;
+  /** An external `index.js.map`; `NODE_OPTIONS` enables it for stack traces of the original sources. */
+  readonly sourcemap: boolean;
+  /**
+   * False: the map carries mappings and names only, not a copy of every source (9.6 → 3.2 MB that Node reads
+   * and parses at load with `--enable-source-maps`); stack traces keep their file:line:col.
+   */
+  readonly sourcesContent: boolean;
+  /**
+   * `module` before `main`: the ES builds of packages without an `exports` map (the AWS SDK clients) instead of
+   * their one-file CommonJS builds, so esbuild drops what is not imported.
+   */
+  readonly mainFields: readonly string[];
+  /** Left out of the bundle: absent optional imports ({@link missingOptionalImports}). */
+  readonly external: readonly string[];
+  /** Package → absolute path of its stand-in. */
+  readonly alias: Readonly<Record<string, string>>;
+  /** `NODE_OPTIONS` of the function. */
+  readonly nodeOptions: string;
+}
+
+/** The task bundles' esbuild settings (see {@link TaskBundleSettings}). */
+export function taskBundleSettings(): TaskBundleSettings {
+  return {
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    external: missingOptionalImports(),
+    alias: Object.fromEntries(BUNDLE_ALIASES.map(([pkg, file]) => [pkg, join(REPO_ROOT, file)])),
+    nodeOptions: '--enable-source-maps',
+  };
+}
+
+/**
+ * The same settings as options of esbuild's `build()` for one task's handler (`outfile` and logging are the
+ * caller's): the benchmark and the tests bundle exactly what the construct bundles.
+ */
+export function taskBuildOptions(task: TaskName) {
+  const s = taskBundleSettings();
+  return {
+    entryPoints: [handlerEntry(task)],
+    bundle: true,
+    platform: 'node' as const,
+    target: s.target,
+    format: s.format,
+    minify: s.minify,
+    sourcemap: s.sourcemap,
+    sourcesContent: s.sourcesContent,
+    mainFields: [...s.mainFields],
+    external: [...s.external],
+    alias: { ...s.alias },
+  };
+}
+
 /** Properties of {@link TaskFunction}. */
 export interface TaskFunctionProps {
   readonly task: TaskName;
@@ -94,7 +167,7 @@ export class TaskFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       environmentEncryption: props.encryptionKey,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ICEFLOE_TASK: props.task, ...props.environment },
+      environment: { NODE_OPTIONS: taskBundleSettings().nodeOptions, ICEFLOE_TASK: props.task, ...props.environment },
       description: `icefloe ${props.task} task`,
     };
     this.function = props.code
@@ -110,6 +183,7 @@ export class TaskFunction extends Construct {
 
   private bundled(common: lambda.FunctionOptions, props: TaskFunctionProps): nodejs.NodejsFunction {
     const entry = handlerEntry(props.task);
+    const settings = taskBundleSettings();
     if (!existsSync(entry)) throw new Error(`task ${props.task}: handler ${entry} does not exist`);
     const copies: Array<readonly [string, string]> = [
       [parquetWasmPath(), 'parquet_wasm_bg.wasm'],
@@ -125,12 +199,15 @@ export class TaskFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
+        target: settings.target,
+        minify: settings.minify,
+        sourceMap: settings.sourcemap,
+        sourcesContent: settings.sourcesContent,
+        mainFields: [...settings.mainFields],
         // Everything is bundled, the AWS SDK too (the runtime's own SDK v3 may differ from the pinned, tested one);
-        // only absent optional imports stay external.
-        externalModules: missingOptionalImports(),
+        // only absent optional imports stay external, and PGlite is replaced by its stand-in.
+        externalModules: [...settings.external],
+        esbuildArgs: { '--alias': Object.entries(settings.alias).map(([pkg, file]) => `${pkg}=${file}`) },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

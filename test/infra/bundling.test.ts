@@ -1,15 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { TaskFunction } from '../../lib/constructs/task-function';
 
 // The one test of the real NodejsFunction: esbuild runs locally (no Docker, no network) on lambdas/move/handler.ts.
 // Measured: esbuild itself ~0.5-3.6 s, the whole test 20 s on the shared 2-core machine under load (asset
-// staging and hashing of a 1.4 MB bundle + 5 MB map + 5 MB wasm); the other infra tests use inline code.
+// staging and hashing of a 1.7 MB bundle + 3 MB map + 5 MB wasm); the other infra tests use inline code.
+// bundled-handlers.test.ts runs bundles built with the same settings (esbuild's API) through a whole workflow.
 describe('task function bundling (NodejsFunction with the local esbuild)', () => {
   const out = mkdtempSync(join(tmpdir(), 'icefloe-bundle-'));
   const manifest = join(out, 'workflow.yaml');
@@ -46,5 +47,14 @@ describe('task function bundling (NodejsFunction with the local esbuild)', () =>
     // The bundle loads on its own (no node_modules beside it) and exports the handler.
     const mod = require(join(dir, 'index.js')) as { handler?: unknown };
     expect(typeof mod.handler).toBe('function');
+    // PGlite is not in it (its stand-in is); the map has mappings without copies of the sources, and is used.
+    const code = readFileSync(join(dir, 'index.js'), 'utf8');
+    expect(code).not.toContain('pglite.wasm');
+    expect(code).toContain('the embedded database runs only with');
+    const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sourcesContent?: unknown };
+    expect(map.sourcesContent).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
   });
 });
