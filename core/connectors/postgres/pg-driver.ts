@@ -2,9 +2,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pool, type PoolClient } from 'pg';
-import { from as copyFromStream, to as copyToStream } from 'pg-copy-streams';
+import { from as copyFromStream } from 'pg-copy-streams';
 import type { PostgresServerConfig } from './config';
 import { poolOptions } from './config';
+import { CopyOut } from './copy-out-stream';
 import { inTransaction, type PgDriver, type PgSession, type QueryResult, wrapError } from './driver';
 
 class PgClientSession implements PgSession {
@@ -53,7 +54,7 @@ class PgClientSession implements PgSession {
 
   async *copyTo(sql: string): AsyncIterable<Uint8Array> {
     if (!('release' in this.client)) throw new Error('copyTo needs a session');
-    const stream = this.client.query(copyToStream(sql));
+    const stream = this.client.query(new CopyOut(sql) as never) as unknown as CopyOut;
     // A connection ended while the stream is abandoned reports its error here, not as an uncaught 'error'.
     stream.on('error', () => undefined);
     try {

@@ -214,6 +214,26 @@ describe('postgres source: binary COPY read', () => {
     expect((await driver.query('SELECT 1 AS one')).rows[0]?.one).toBe(1);
   });
 
+  it('reports an error the server raises in the middle of the COPY, and the pool stays usable', async () => {
+    const o: JobOptions = { sourceTable: `query:SELECT id, 1 / (id - 9000) AS x, s FROM ${schema}.big`, pageSize: 100 };
+    let rows = 0;
+    const reading = (async () => {
+      for (const c of (await binary.plan(ctx, o, undefined)).chunks)
+        for await (const b of binary.read(ctx, o, c)) rows += b.numRows;
+    })();
+    await expect(reading).rejects.toThrow('postgres copy: division by zero');
+    expect(rows).toBeGreaterThan(0);
+    expect((await driver.query('SELECT 3 AS three')).rows[0]?.three).toBe(3);
+  });
+
+  it('refuses timestamps past the 64-bit microsecond range of Iceberg', async () => {
+    await driver.query(`CREATE TABLE ${schema}.far (ts timestamp)`);
+    await driver.query(`INSERT INTO ${schema}.far VALUES ('294247-01-10 04:00:54.775808')`);
+    await expect(readAll(binary, { sourceTable: `${schema}.far` })).rejects.toThrow(
+      `postgres source "${schema}"."far" column "ts": a value after 294247-01-10 cannot be stored in an Iceberg timestamp`,
+    );
+  });
+
   it('decodes rows split across stream chunks at every position', async () => {
     const plan = await binary.plan(ctx, { sourceTable: `${schema}.every` }, undefined);
     const columns = ((plan.chunks[0] as ChunkPointer).spec as PostgresChunkSpec).columns;
