@@ -9,7 +9,7 @@
  * ObjectStoreLocationProvider).
  */
 import { createHash } from 'node:crypto';
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import type { FileIO } from '../../iceberg/io/file-io';
 import { type DataFile, DataFileContent, type PartitionValues } from '../../iceberg/spec/manifest';
 import type { PartitionSpec } from '../../iceberg/spec/partition-spec';
@@ -19,7 +19,7 @@ import type { PrimitiveValue } from '../../iceberg/spec/types';
 import { toBytes } from '../../iceberg/spec/values';
 import { parseTransform, transformFn, transformResultType } from '../../iceberg/transform/transform';
 import { valueReader } from './metrics';
-import { writeParquet } from './parquet-writer';
+import { ParquetStreamWriter, type WrittenParquet } from './parquet-writer';
 import { partitionPath } from './partition-path';
 import { takeTable } from './take';
 
@@ -43,43 +43,235 @@ export interface DataFileWriterOptions {
 /** Writes `table` (conformed to `schema`) and returns one DataFile per written file. */
 export async function writeDataFiles(table: arrow.Table, opts: DataFileWriterOptions): Promise<DataFile[]> {
   if (table.numRows === 0) return [];
-  const groups = partitionRows(table, opts.schema, opts.spec);
-  const out: DataFile[] = [];
-  for (const [key, g] of groups) {
-    const part = g.idx.length === table.numRows ? table : takeTable(table, g.idx);
-    const dir = dataDir(opts, partitionPath(opts.spec, opts.schema, g.values));
-    const tag = createHash('sha1').update(key).digest('hex').slice(0, 8);
-    out.push(...(await writeRolled(part, opts, dir, `${opts.prefix}-${tag}`, g.values)));
+  const w = new DataFileStreamWriter(opts);
+  try {
+    for (const b of table.batches) await w.write(b);
+    return await w.close();
+  } catch (err) {
+    await w.abort();
+    throw err;
   }
-  return out;
+}
+
+/** Rows a partition buffers before they go to its Parquet writer (small partition slices travel together). */
+const PARTITION_FLUSH_ROWS = 65_536;
+/** Rows all partitions may buffer together before every buffer is flushed. */
+const BUFFERED_ROWS_LIMIT = 4 * PARTITION_FLUSH_ROWS;
+/** Parquet bytes per Arrow byte assumed to size files (zstd Parquet is typically 3-5× smaller than Arrow). */
+const PARQUET_RATIO = 1 / 4;
+
+/**
+ * Writes Iceberg data files from record batches as they arrive: each batch (conformed to `schema`) is split
+ * by partition, each partition's rows stream into its own Parquet file (row groups written as they fill),
+ * and a file is closed and stored once it reaches the target size (estimated from the Arrow bytes written,
+ * with the Parquet/Arrow ratio of the files already closed), the next one taking over. Memory stays at the
+ * open files' compressed bytes plus a few buffered slices, whatever the number of rows.
+ *
+ * Names are deterministic for the same input (`<prefix>-<partition hash>-<n>.parquet`). `close` returns the
+ * files in order of first appearance of their partition; `abort` drops open writers and deletes the files
+ * already stored.
+ */
+export class DataFileStreamWriter {
+  private readonly parts = new Map<string, PartitionWriter>();
+  private readonly partitioner: ((batch: arrow.RecordBatch) => Map<string, Group>) | undefined;
+  private readonly target: number;
+  private readonly stored: string[] = [];
+  private buffered = 0;
+  private rowCount = 0;
+  private done = false;
+
+  constructor(readonly opts: DataFileWriterOptions) {
+    const target =
+      opts.targetFileSizeBytes ?? Number(opts.properties['write.target-file-size-bytes'] ?? DEFAULT_TARGET_FILE_SIZE);
+    this.target = Math.max(1, target || DEFAULT_TARGET_FILE_SIZE);
+    this.partitioner =
+      opts.spec.fields.length === 0
+        ? undefined
+        : (batch) => partitionRows(new arrow.Table([batch]), opts.schema, opts.spec);
+  }
+
+  /** Rows taken so far. */
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /** Paths of the files stored so far (also before `close`). */
+  get storedPaths(): readonly string[] {
+    return this.stored;
+  }
+
+  /** Takes one record batch conformed to the schema; resolves once it is written or buffered. */
+  async write(batch: arrow.RecordBatch): Promise<void> {
+    if (this.done) throw new Error('data file writer: write after close');
+    if (batch.numRows === 0) return;
+    this.rowCount += batch.numRows;
+    if (!this.partitioner) {
+      await this.part('', []).add(batch, true);
+      return;
+    }
+    const groups = this.partitioner(batch);
+    for (const [key, g] of groups) {
+      const rows = g.idx.length === batch.numRows ? batch : takeBatch(batch, g.idx);
+      const p = this.part(key, g.values);
+      this.buffered += rows.numRows;
+      this.buffered -= await p.add(rows, false);
+    }
+    if (this.buffered > BUFFERED_ROWS_LIMIT) {
+      for (const p of this.parts.values()) this.buffered -= await p.flush();
+    }
+  }
+
+  /** Writes what is buffered, closes every open file and returns the DataFile entries. */
+  async close(): Promise<DataFile[]> {
+    if (this.done) throw new Error('data file writer: close twice');
+    this.done = true;
+    const out: DataFile[] = [];
+    for (const p of this.parts.values()) out.push(...(await p.close()));
+    return out;
+  }
+
+  /** Stops every open file and deletes the files already stored (best effort). */
+  async abort(): Promise<void> {
+    this.done = true;
+    for (const p of this.parts.values()) p.abort();
+    await Promise.all(this.stored.map((path) => this.opts.io.delete(path).catch(() => undefined)));
+  }
+
+  private part(key: string, values: PartitionValues): PartitionWriter {
+    let p = this.parts.get(key);
+    if (!p) {
+      const dir = dataDir(this.opts, partitionPath(this.opts.spec, this.opts.schema, values));
+      const tag = createHash('sha1').update(key).digest('hex').slice(0, 8);
+      p = new PartitionWriter(this.opts, this.target, dir, `${this.opts.prefix}-${tag}`, values, (path) =>
+        this.stored.push(path),
+      );
+      this.parts.set(key, p);
+    }
+    return p;
+  }
+}
+
+/** The rolling files of one partition. */
+class PartitionWriter {
+  private pending: arrow.RecordBatch[] = [];
+  private pendingRows = 0;
+  private file?: ParquetStreamWriter;
+  /** Estimated Parquet bytes of the open file. */
+  private estimate = 0;
+  private n = 0;
+  private readonly files: DataFile[] = [];
+
+  constructor(
+    private readonly opts: DataFileWriterOptions,
+    private readonly target: number,
+    private readonly dir: string,
+    private readonly stem: string,
+    private readonly partition: PartitionValues,
+    private readonly onStored: (path: string) => void,
+  ) {}
+
+  /** Buffers `batch` (or writes it at once with `direct`); returns the rows that left the buffer. */
+  async add(batch: arrow.RecordBatch, direct: boolean): Promise<number> {
+    if (direct) {
+      await this.writeRolled(batch);
+      return 0;
+    }
+    this.pending.push(batch);
+    this.pendingRows += batch.numRows;
+    return this.pendingRows >= PARTITION_FLUSH_ROWS ? await this.flush() : 0;
+  }
+
+  /** Writes the buffered batches; returns how many rows they held. */
+  async flush(): Promise<number> {
+    const rows = this.pendingRows;
+    if (rows === 0) return 0;
+    const batches = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    await this.writeRolled(...batches);
+    return rows;
+  }
+
+  async close(): Promise<DataFile[]> {
+    await this.flush();
+    if (this.file) await this.roll();
+    return this.files;
+  }
+
+  abort(): void {
+    this.pending = [];
+    this.file?.abort();
+    this.file = undefined;
+  }
+
+  /** Writes batches into the open file, closing it and opening the next one at the target size. */
+  private async writeRolled(...batches: arrow.RecordBatch[]): Promise<void> {
+    const target = this.target;
+    const whole: arrow.RecordBatch[] = [];
+    for (const batch of batches) {
+      const perRow = Math.max(1e-9, (arrowByteLength(batch.data) / batch.numRows) * PARQUET_RATIO);
+      let at = 0;
+      while (at < batch.numRows) {
+        const left = batch.numRows - at;
+        const open = this.file !== undefined && this.file.numRows + rowsOf(whole) > 0;
+        const fit = open ? Math.floor((target - this.estimate) / perRow) : Math.max(1, Math.floor(target / perRow));
+        if (fit <= 0) {
+          await this.writeToFile(whole.splice(0));
+          await this.roll();
+          continue;
+        }
+        const take = Math.min(fit, left);
+        whole.push(take === batch.numRows ? batch : batch.slice(at, at + take));
+        this.file ??= new ParquetStreamWriter(this.opts.schema, this.codec());
+        this.estimate += take * perRow;
+        at += take;
+        if (take < left) {
+          await this.writeToFile(whole.splice(0));
+          await this.roll();
+        }
+      }
+    }
+    await this.writeToFile(whole);
+  }
+
+  private async writeToFile(batches: arrow.RecordBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    this.file ??= new ParquetStreamWriter(this.opts.schema, this.codec());
+    await this.file.writeAll(batches);
+  }
+
+  private codec(): { compression?: string } {
+    const codec = this.opts.properties['write.parquet.compression-codec'];
+    return codec ? { compression: codec } : {};
+  }
+
+  /** Closes the open file, stores it and records its DataFile. */
+  private async roll(): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    this.file = undefined;
+    const name = `${this.stem}-${String(this.n++).padStart(5, '0')}.parquet`;
+    const path = objectStorePath(this.opts, this.dir, name);
+    const written = await file.finish();
+    await this.opts.io.write(path, written.bytes);
+    this.onStored(path);
+    this.estimate = 0;
+    this.files.push(dataFileOf(written, this.opts, path, this.partition));
+  }
+}
+
+function rowsOf(batches: arrow.RecordBatch[]): number {
+  return batches.reduce((n, b) => n + b.numRows, 0);
+}
+
+/** The rows `idx` of one batch, as a fresh batch. */
+function takeBatch(batch: arrow.RecordBatch, idx: Int32Array): arrow.RecordBatch {
+  return takeTable(new arrow.Table([batch]), idx).batches[0] as arrow.RecordBatch;
 }
 
 function dataDir(opts: DataFileWriterOptions, partPath: string): string {
   const base = (opts.properties['write.data.path'] ?? `${opts.location}/data`).replace(/\/+$/, '');
   return partPath ? `${base}/${partPath}` : base;
-}
-
-async function writeRolled(
-  table: arrow.Table,
-  opts: DataFileWriterOptions,
-  dir: string,
-  stem: string,
-  partition: PartitionValues,
-): Promise<DataFile[]> {
-  const target =
-    opts.targetFileSizeBytes ?? Number(opts.properties['write.target-file-size-bytes'] ?? DEFAULT_TARGET_FILE_SIZE);
-  // Parquet with zstd is typically 3-5× smaller than Arrow in memory; estimate rows per file from that.
-  const arrowBytes = table.batches.reduce((n, b) => n + byteLength(b.data), 0);
-  const perRow = Math.max(1, arrowBytes / Math.max(1, table.numRows) / 4);
-  const rowsPerFile = Math.max(1, Math.floor(target / perRow));
-  const files: DataFile[] = [];
-  for (let start = 0, n = 0; start < table.numRows; start += rowsPerFile, n++) {
-    const slice = rowsPerFile >= table.numRows ? table : table.slice(start, start + rowsPerFile);
-    const name = `${stem}-${String(n).padStart(5, '0')}.parquet`;
-    const path = objectStorePath(opts, dir, name);
-    files.push(await writeOne(slice, opts, path, partition));
-  }
-  return files;
 }
 
 function objectStorePath(opts: DataFileWriterOptions, dir: string, name: string): string {
@@ -94,15 +286,12 @@ function objectStorePath(opts: DataFileWriterOptions, dir: string, name: string)
   return `${base}/${hashDir}${dir.slice(base.length)}/${name}`;
 }
 
-async function writeOne(
-  table: arrow.Table,
+function dataFileOf(
+  w: WrittenParquet,
   opts: DataFileWriterOptions,
   path: string,
   partition: PartitionValues,
-): Promise<DataFile> {
-  const codec = opts.properties['write.parquet.compression-codec'];
-  const w = await writeParquet(table, opts.schema, codec ? { compression: codec } : {});
-  await opts.io.write(path, w.bytes);
+): DataFile {
   const counts = (f: (m: { valueCount: number; nullCount: number; nanCount?: number }) => number | undefined) =>
     new Map([...w.metrics].flatMap(([id, m]) => (f(m) === undefined ? [] : [[id, f(m) as number] as const])));
   const bounds = (which: 'lower' | 'upper') => {
@@ -133,10 +322,21 @@ async function writeOne(
   };
 }
 
-function byteLength(d: arrow.Data): number {
-  let n = 0;
-  for (const b of [d.values, d.valueOffsets, d.nullBitmap]) if (b) n += (b as ArrayBufferView).byteLength;
-  for (const c of d.children) n += byteLength(c);
+/** Bytes of a column's buffers in memory, counting only the rows of a slice (for file size estimates). */
+function arrowByteLength(d: arrow.Data): number {
+  let n = d.nullBitmap && d.nullCount > 0 ? Math.ceil(d.length / 8) : 0;
+  const offs = d.valueOffsets as Int32Array | undefined;
+  if (offs) {
+    // arrow-js slices offsets to the rows (`length + 1` entries, possibly more: builders pad them)
+    n += (d.length + 1) * 4;
+    const from = offs[0] ?? 0;
+    const to = offs[d.length] ?? from;
+    if (d.values) n += to - from;
+    for (const c of d.children) n += c.length > 0 ? (arrowByteLength(c) * (to - from)) / c.length : 0;
+    return n;
+  }
+  if (d.values) n += (d.values as ArrayBufferView).byteLength;
+  for (const c of d.children) n += arrowByteLength(c);
   return n;
 }
 

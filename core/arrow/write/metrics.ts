@@ -30,18 +30,35 @@ type Valid = (i: number) => boolean;
 
 /** Computes metrics of every leaf column of `table` (written with `schema`'s field ids and order). */
 export function computeMetrics(table: arrow.Table, schema: Schema): FileMetrics {
-  const out: FileMetrics = new Map();
-  const kinds = new Map<number, string | undefined>();
-  for (const [id, f] of indexSchema(schema).byId)
-    if (typeof f.field.type === 'string') kinds.set(id, primitiveKind(f.field.type)?.kind);
-  for (const batch of table.batches) {
-    schema.fields.forEach((f, i) => {
+  const acc = new MetricsAccumulator(schema);
+  for (const batch of table.batches) acc.add(batch);
+  return acc.finish();
+}
+
+/**
+ * Metrics of a file written batch by batch: `add` each record batch (conformed to `schema`) as it is
+ * written, `finish` once at the end (bounds are truncated only then, so they are exact across batches).
+ */
+export class MetricsAccumulator {
+  private readonly out: FileMetrics = new Map();
+
+  constructor(private readonly schema: Schema) {}
+
+  add(batch: arrow.RecordBatch): void {
+    this.schema.fields.forEach((f, i) => {
       const child = batch.data.children[i];
-      if (child) visitField(out, f, child, ALL_VALID, false);
+      if (child) visitField(this.out, f, child, ALL_VALID, false);
     });
   }
-  for (const [id, m] of out) finishBounds(m, kinds.get(id));
-  return out;
+
+  /** The file's metrics (call once: truncates the bounds in place). */
+  finish(): FileMetrics {
+    const kinds = new Map<number, string | undefined>();
+    for (const [id, f] of indexSchema(this.schema).byId)
+      if (typeof f.field.type === 'string') kinds.set(id, primitiveKind(f.field.type)?.kind);
+    for (const [id, m] of this.out) finishBounds(m, kinds.get(id));
+    return this.out;
+  }
 }
 
 function visitField(out: FileMetrics, f: NestedField, data: arrow.Data, parent: Valid, repeated: boolean): void {

@@ -5,7 +5,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { Schema } from '../../iceberg/spec/schema';
-import { computeMetrics, type FileMetrics } from './metrics';
+import { type FileMetrics, MetricsAccumulator } from './metrics';
 
 // parquet-wasm's node build is CommonJS and initializes its wasm synchronously on require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,37 +36,282 @@ const CODECS: Record<string, number> = {
   lz4: pw.Compression.LZ4_RAW,
 };
 
+/**
+ * Rows per piece handed to parquet-wasm: each piece is copied once into WebAssembly memory (Arrow IPC) and
+ * freed after the writer encodes it, so the wasm heap, which never shrinks, stays at a few tens of MB
+ * whatever the batch sizes are. Row groups are still `rowGroupRows` long (the writer concatenates pieces).
+ */
+export const PIECE_ROWS = 65_536;
+
 /** Writes a table already conformed to `schema` (see conform.ts) as one Parquet file. */
 export async function writeParquet(
   table: arrow.Table,
   schema: Schema,
   options: ParquetWriteOptions = {},
 ): Promise<WrittenParquet> {
-  const codec = CODECS[(options.compression ?? 'zstd').toLowerCase()] ?? pw.Compression.ZSTD;
-  const props = new pw.WriterPropertiesBuilder()
-    .setCompression(codec)
-    .setMaxRowGroupSize(options.rowGroupRows ?? 1_048_576)
-    .setCreatedBy('icefloe')
-    .build();
-  const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  const bytes = pw.writeParquet(wasmTable, props);
-  const metrics = computeMetrics(table, schema);
-  const { columnSizes, splitOffsets } = await footerFacts(bytes, table.schema);
-  return { bytes, rows: table.numRows, metrics, columnSizes, splitOffsets };
+  const w = new ParquetStreamWriter(schema, options);
+  try {
+    for (const b of table.batches) await w.write(b);
+    return await w.finish();
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
 }
 
-/** Reads the written footer: compressed size per leaf column (by field id) and row-group offsets. */
+/**
+ * One Parquet file written batch by batch (parquet-wasm's `transformParquetStream`, an `AsyncArrowWriter`):
+ * row groups are encoded as batches arrive, only the compressed bytes are kept, metrics are accumulated per
+ * batch. `write` resolves once the writer has taken the batch (one batch in flight), `finish` returns the
+ * file. Batches must be conformed to `schema` (one Arrow schema for the whole file).
+ *
+ * parquet-wasm 0.8 ignores write errors inside the stream (`let _ = writer.write(..)`), so `finish` checks
+ * the footer: magic bytes and a row count equal to the rows written, or it throws.
+ */
+export class ParquetStreamWriter {
+  private readonly props: import('parquet-wasm').WriterProperties;
+  private readonly metrics: MetricsAccumulator;
+  private chunks: Uint8Array[] = [];
+  private outBytes = 0;
+  private arrowSchema?: arrow.Schema;
+  private rows = 0;
+  /** Resolves when the writer's output ended (file complete, or the writer failed). */
+  private ended?: Promise<void>;
+  /** The pending pull of the writer: hand it the next batch, or null to close the file. */
+  private give?: (item: WasmBatch | null) => void;
+  private pulled = deferred();
+  private failure?: Error;
+  private closed = false;
+  private discard = false;
+
+  constructor(schema: Schema, options: ParquetWriteOptions = {}) {
+    const codec = CODECS[(options.compression ?? 'zstd').toLowerCase()] ?? pw.Compression.ZSTD;
+    this.props = new pw.WriterPropertiesBuilder()
+      .setCompression(codec)
+      .setMaxRowGroupSize(options.rowGroupRows ?? 1_048_576)
+      .setCreatedBy('icefloe')
+      .build();
+    this.metrics = new MetricsAccumulator(schema);
+  }
+
+  /** Rows written so far. */
+  get numRows(): number {
+    return this.rows;
+  }
+
+  /** Writes one record batch (conformed to the schema); resolves when the writer has taken it. */
+  async write(batch: arrow.RecordBatch): Promise<void> {
+    await this.writeAll([batch]);
+  }
+
+  /**
+   * Writes record batches in order; small ones travel to WebAssembly together (one IPC copy per
+   * `PIECE_ROWS` rows), large ones in `PIECE_ROWS` slices.
+   */
+  async writeAll(batches: arrow.RecordBatch[]): Promise<void> {
+    if (this.closed) throw new Error('parquet writer: write after finish');
+    let group: arrow.RecordBatch[] = [];
+    let groupRows = 0;
+    for (const batch of batches) {
+      if (batch.numRows === 0) continue;
+      this.arrowSchema ??= batch.schema;
+      this.metrics.add(batch);
+      for (let start = 0; start < batch.numRows; start += PIECE_ROWS) {
+        const piece = start === 0 && batch.numRows <= PIECE_ROWS ? batch : batch.slice(start, start + PIECE_ROWS);
+        if (groupRows > 0 && groupRows + piece.numRows > PIECE_ROWS) {
+          await this.send(group);
+          group = [];
+          groupRows = 0;
+        }
+        group.push(piece);
+        groupRows += piece.numRows;
+      }
+    }
+    if (groupRows > 0) await this.send(group);
+  }
+
+  private async send(group: arrow.RecordBatch[]): Promise<void> {
+    const t = pw.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(group), 'stream'));
+    let items: WasmBatch[];
+    try {
+      items = t.recordBatches();
+    } finally {
+      t.free();
+    }
+    for (let i = 0; i < items.length; i++) {
+      let give: (item: WasmBatch | null) => void;
+      try {
+        // the writer pulls once it has encoded the previous batch: one batch in flight
+        give = await this.nextPull();
+      } catch (err) {
+        for (const rest of items.slice(i)) rest.free();
+        throw err;
+      }
+      give(items[i] as WasmBatch);
+    }
+    for (const b of group) this.rows += b.numRows;
+  }
+
+  /** Closes the file: its bytes, metrics and footer facts. */
+  async finish(): Promise<WrittenParquet> {
+    if (this.closed) throw new Error('parquet writer: finish twice');
+    if (this.rows === 0 || !this.arrowSchema) {
+      this.closed = true;
+      this.props.free();
+      throw new Error('parquet writer: no rows written');
+    }
+    const give = await this.nextPull();
+    this.closed = true;
+    give(null);
+    await this.ended;
+    if (this.failure) throw this.failure;
+    const bytes = concat(this.chunks, this.outBytes);
+    this.chunks = [];
+    const metrics = this.metrics.finish();
+    const facts = await footerFacts(bytes, this.arrowSchema);
+    if (facts.rows !== this.rows)
+      throw new Error(`parquet writer: the file holds ${facts.rows} rows, ${this.rows} were written`);
+    return { bytes, rows: this.rows, metrics, columnSizes: facts.columnSizes, splitOffsets: facts.splitOffsets };
+  }
+
+  /** Stops the writer and drops what it wrote (after a failure elsewhere); frees its WebAssembly memory. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.discard = true;
+    this.chunks = [];
+    if (!this.ended) {
+      this.props.free();
+      return;
+    }
+    // let the writer finish on its own (its next pull gets the end of the stream), output discarded
+    const close = () => {
+      const give = this.give;
+      this.give = undefined;
+      give?.(null);
+    };
+    if (this.give) close();
+    else void this.pulled.promise.then(close);
+  }
+
+  private async nextPull(): Promise<(item: WasmBatch | null) => void> {
+    this.start();
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const give = this.give;
+      if (give) {
+        this.give = undefined;
+        this.pulled = deferred();
+        return give;
+      }
+      let over = false;
+      await Promise.race([this.pulled.promise, this.ended?.then(() => (over = true))]);
+      if (over && !this.give) throw this.failure ?? new Error('parquet writer: the writer stopped early');
+    }
+  }
+
+  private start(): void {
+    if (this.ended) return;
+    const input = new ReadableStream<WasmBatch>(
+      {
+        pull: (c) =>
+          new Promise<void>((resolve) => {
+            this.give = (item) => {
+              if (item === null) c.close();
+              else c.enqueue(item);
+              resolve();
+            };
+            this.pulled.resolve();
+          }),
+      },
+      { highWaterMark: 0 },
+    );
+    // takes the properties (wasm frees them); resolves only once the first batch is in (the writer takes its
+    // schema from it), so it is not awaited here
+    this.ended = pw.transformParquetStream(input, this.props).then(
+      (out) => this.drain(out),
+      (err) => {
+        this.failure ??= parquetError(err);
+      },
+    );
+  }
+
+  private async drain(out: ReadableStream): Promise<void> {
+    const reader = out.getReader();
+    try {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) return;
+        if (this.discard) continue;
+        const bytes = r.value as Uint8Array;
+        this.chunks.push(bytes);
+        this.outBytes += bytes.length;
+      }
+    } catch (err) {
+      this.failure ??= parquetError(err);
+    }
+  }
+}
+
+type WasmBatch = import('parquet-wasm').RecordBatch;
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+function parquetError(err: unknown): Error {
+  const msg = String((err as Error)?.message ?? err).split('\n')[0];
+  return new Error(`parquet writer: ${msg}`, { cause: err });
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** A Blob look-alike over bytes already in memory (parquet-wasm reads the footer by `slice`, no copy). */
+function bytesBlob(bytes: Uint8Array, start = 0, end = bytes.length): Blob {
+  const blob = {
+    size: end - start,
+    slice(a = 0, b = end - start) {
+      const from = start + Math.max(0, a);
+      return bytesBlob(bytes, from, Math.max(from, Math.min(end, start + b)));
+    },
+    async arrayBuffer() {
+      return bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + end);
+    },
+  };
+  return blob as unknown as Blob;
+}
+
+/** Reads the written footer: compressed size per leaf column (by field id), row-group offsets, rows. */
 export async function footerFacts(
   bytes: Uint8Array,
   schema: arrow.Schema,
-): Promise<{ columnSizes: Map<number, number>; splitOffsets: number[] }> {
+): Promise<{ columnSizes: Map<number, number>; splitOffsets: number[]; rows: number }> {
   const ids = leafIdsByPath(schema);
-  const file = await pw.ParquetFile.fromFile(new Blob([bytes]));
+  const n = bytes.length;
+  const magic = (at: number) =>
+    bytes[at] === 0x50 && bytes[at + 1] === 0x41 && bytes[at + 2] === 0x52 && bytes[at + 3] === 0x31;
+  if (n < 12 || !magic(0) || !magic(n - 4)) throw new Error(`parquet writer: incomplete file (${n} bytes)`);
+  const file = await pw.ParquetFile.fromFile(bytesBlob(bytes));
   const meta = file.metadata();
   const columnSizes = new Map<number, number>();
   const splitOffsets: number[] = [];
+  let rows = 0;
   try {
     for (const rg of meta.rowGroups()) {
+      rows += rg.numRows();
       rg.columns().forEach((c, i) => {
         const id = ids.get(c.columnPath().join('.'));
         if (i === 0) splitOffsets.push(Number(c.fileOffset()) || 4);
@@ -76,7 +321,7 @@ export async function footerFacts(
   } finally {
     file.free();
   }
-  return { columnSizes, splitOffsets: splitOffsets.sort((a, b) => a - b) };
+  return { columnSizes, splitOffsets: splitOffsets.sort((a, b) => a - b), rows };
 }
 
 /** Parquet leaf path (`l.list.element`, `m.key_value.key`, `s.a`) → field id. */

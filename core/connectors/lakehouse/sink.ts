@@ -11,8 +11,8 @@
  */
 import * as arrow from 'apache-arrow';
 import { arrowSchemaOf } from '../../arrow/write/arrow-schema';
-import { conformTable } from '../../arrow/write/conform';
-import { writeDataFiles } from '../../arrow/write/data-file-writer';
+import { conformBatch, conformTable } from '../../arrow/write/conform';
+import { DataFileStreamWriter } from '../../arrow/write/data-file-writer';
 import { InvalidInputError } from '../../errors';
 import type { Catalog } from '../../iceberg/catalog/catalog';
 import { parseIdentifier, type TableIdentifier } from '../../iceberg/catalog/updates';
@@ -76,27 +76,42 @@ export class LakehouseSink implements Sink {
     });
   }
 
+  /**
+   * Writes a chunk as batches arrive: each batch is conformed to the table's schema, split by partition and
+   * streamed into Parquet files rolled at the target file size, so memory holds the open files' compressed
+   * bytes, not the chunk. A failure removes the files this attempt stored (a crash leaves them to `abort`,
+   * by their `<runId>-` prefix); nothing is committed before `commit`. Merge-on-read merges still gather the
+   * chunk (the keys are deduplicated across it before equality deletes are written).
+   */
   async stage(
     ctx: RunContext,
     options: JobOptions,
     chunkId: string,
     batches: AsyncIterable<arrow.RecordBatch>,
   ): Promise<StagedChunk> {
-    const { metadata: m } = await this.catalog.loadTable(this.id(options));
+    const id = this.id(options);
+    const { metadata: m } = await this.catalog.loadTable(id);
     const schema = currentSchema(m);
     const spec = specById(m, m['default-spec-id']);
-    const list: arrow.RecordBatch[] = [];
-    for await (const b of batches) list.push(b);
-    if (list.length === 0) return { chunkId, rows: 0, bytes: 0, detail: { files: [] } };
-    let table = conformTable(new arrow.Table(list), schema);
+    const target = arrowSchemaOf(schema);
+    const name = `table ${[...id.namespace, id.name].join('.')}`;
+    const conform = (b: arrow.RecordBatch) => {
+      try {
+        return conformBatch(b, schema, target);
+      } catch (err) {
+        if (err instanceof InvalidInputError) throw new InvalidInputError(`${name}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    };
     const prefix = `${safe(ctx.runId)}-${safe(chunkId)}`;
-    const common = { io: this.catalog.io, location: m.location, schema, spec, properties: m.properties, prefix };
-    let files: DataFile[];
+    const size = options.loaderFileSize ? { targetFileSizeBytes: options.loaderFileSize } : {};
     if (options.incrementalStrategy === 'merge' && mergeMode(m.properties) === 'merge-on-read') {
+      const list: arrow.RecordBatch[] = [];
+      for await (const b of batches) if (b.numRows > 0) list.push(conform(b));
+      if (list.length === 0) return { chunkId, rows: 0, bytes: 0, detail: { files: [] } };
       const keyIds = keyFieldIds(schema, options.primaryKey ?? []);
-      table = dedupeByKey(table, schema, keyIds);
-      const size = options.loaderFileSize ? { targetFileSizeBytes: options.loaderFileSize } : {};
-      files = await writeMergeOnRead(table, {
+      const table = dedupeByKey(new arrow.Table(target, list), schema, keyIds);
+      const files = await writeMergeOnRead(table, {
         io: this.catalog.io,
         metadata: m,
         schema,
@@ -105,14 +120,26 @@ export class LakehouseSink implements Sink {
         prefix,
         ...size,
       });
-    } else {
-      files = await writeDataFiles(table, {
-        ...common,
-        ...(options.loaderFileSize ? { targetFileSizeBytes: options.loaderFileSize } : {}),
-      });
+      return staged(chunkId, table.numRows, files);
     }
-    const bytes = files.reduce((n, f) => n + f.fileSizeInBytes, 0);
-    return { chunkId, rows: table.numRows, bytes, detail: { files: files.map(dataFileToJson) } };
+    const writer = new DataFileStreamWriter({
+      io: this.catalog.io,
+      location: m.location,
+      schema,
+      spec,
+      properties: m.properties,
+      prefix,
+      ...size,
+    });
+    let files: DataFile[];
+    try {
+      for await (const b of batches) if (b.numRows > 0) await writer.write(conform(b));
+      files = await writer.close();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    return staged(chunkId, writer.rows, files);
   }
 
   /** Keys the source reports deleted, as equality delete files (v2+ tables). */
@@ -266,6 +293,12 @@ export class LakehouseSink implements Sink {
     const text = (await this.catalog.loadTable(id)).metadata.properties[stateKey(jobId)];
     return text ? (JSON.parse(text) as JobState) : undefined;
   }
+}
+
+/** A chunk's staged result: its rows and the files written, as JSON. */
+function staged(chunkId: string, rows: number, files: DataFile[]): StagedChunk {
+  const bytes = files.reduce((n, f) => n + f.fileSizeInBytes, 0);
+  return { chunkId, rows, bytes, detail: { files: files.map(dataFileToJson) } };
 }
 
 /** The current schema, default partition spec and primary-key field ids a merge works with. */
