@@ -297,28 +297,47 @@ export class BinaryCopyDecoder {
 
   /** Feeds the next bytes of the COPY stream. */
   push(chunk: Uint8Array): void {
-    let buf = chunk;
-    if (this.rest) {
-      const joined = new Uint8Array(this.rest.length + chunk.length);
-      joined.set(this.rest);
-      joined.set(chunk, this.rest.length);
-      buf = joined;
+    let off = 0;
+    const rest = this.rest;
+    if (rest) {
+      // Complete the unit split at the end of the previous chunk with a prefix of this one (not a copy of it all).
       this.rest = undefined;
-    }
-    let p = 0;
-    if (!this.header) {
-      p = this.readHeader(buf);
-      if (p < 0) {
-        this.rest = buf;
-        return;
+      for (
+        let take = Math.min(chunk.length, Math.max(512, rest.length * 2));
+        ;
+        take = Math.min(chunk.length, take * 4)
+      ) {
+        const joined = new Uint8Array(rest.length + take);
+        joined.set(rest);
+        joined.set(chunk.subarray(0, take), rest.length);
+        const q = this.consume(joined, 0);
+        if (q >= rest.length) {
+          off = q - rest.length;
+          break;
+        }
+        if (take === chunk.length) {
+          this.rest = joined.slice(q);
+          return;
+        }
       }
+    }
+    const q = this.consume(chunk, off);
+    if (q < chunk.length) {
+      if (this.done) throw this.error('data after the end of the COPY stream');
+      this.rest = chunk.slice(q);
+    }
+  }
+
+  /** Decodes the header (first) and every complete row from `start`; returns where the unread bytes begin. */
+  private consume(b: Uint8Array, start: number): number {
+    if (this.done) return start;
+    let p = start;
+    if (!this.header) {
+      p = this.readHeader(b);
+      if (p < 0) return start;
       this.header = true;
     }
-    p = this.readRows(buf, p);
-    if (p < buf.length) {
-      if (this.done) throw this.error('data after the end of the COPY stream');
-      this.rest = buf.slice(p);
-    }
+    return this.readRows(b, p);
   }
 
   /** Ends the stream: the last (partial) batch is cut; the stream must have ended with its trailer. */
