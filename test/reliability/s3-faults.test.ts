@@ -220,9 +220,9 @@ describe('an Iceberg run on S3 through the fault proxy', () => {
     expect(await tableRows()).toEqual(before);
   });
 
-  // Lost replies on fresh tables: consistent. NOTE: an earlier form of this test (one shared table, after the
-  // tests above) failed twice with the table's metadata pointing at a deleted manifest list ("file not found:
-  // …/metadata/snap-….avro"); not reproduced in isolation yet: see docs/reliability.md, known failure 7.
+  // Lost replies at a 30% rate. An earlier form of this test (one shared table) failed twice with the table's
+  // metadata pointing at a deleted manifest list: known failure 7, reproduced deterministically and fixed in
+  // s3-lost-reply.test.ts (a lost commit PUT whose read-back is lost too).
   it('lost replies (30%) never leave the table unreadable, and a re-run is exact', async () => {
     for (let k = 0; k < 2; k++) {
       const table = `lost_${k}`;

@@ -110,14 +110,19 @@ export class S3FileIO implements FileIO {
     });
   }
 
-  /** True when the object exists with exactly these bytes. */
+  /**
+   * True when the object exists with exactly these bytes (read back with retries). A read-back that keeps
+   * failing must not pass for "someone else's object": that error is thrown instead (known failure 7).
+   */
   private async holds(bucket: string, key: string, body: Uint8Array): Promise<boolean> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+      const bytes = await this.read(`s3://${bucket}/${key}`);
       return Buffer.from(bytes).equals(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-    } catch {
-      return false;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw new IcefloeError(`cannot tell whether the conditional write of s3://${bucket}/${key} was applied`, {
+        cause: err,
+      });
     }
   }
 

@@ -60,12 +60,18 @@ export async function commitPrepared(catalog: Catalog, p: PreparedCommit): Promi
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const scratch: string[] = [];
+    let staged: Snapshot | undefined;
     try {
       const { updates, requirements, snapshot } = await stageAttempt(catalog, base, p, attempt, scratch);
+      staged = snapshot;
       const table = await catalog.commitTable({ identifier: p.identifier, requirements, updates });
       return { table, snapshot, attempts: attempt + 1 };
     } catch (err) {
       if (err instanceof CommitStateUnknownError) throw err;
+      // The catalog call failed, yet its write may have landed (a lost reply, a failed read-back after a
+      // 412): look before deleting anything the new metadata could reference (known failure 7).
+      const landed = staged && (await landedAnyway(catalog, p, err));
+      if (landed && staged) return { table: landed, snapshot: staged, attempts: attempt + 1 };
       await deleteAll(catalog, scratch);
       const retry =
         err instanceof CommitConflictError &&
@@ -84,6 +90,24 @@ export async function commitPrepared(catalog: Catalog, p: PreparedCommit): Promi
       base = await catalog.loadTable(p.identifier);
     }
   }
+}
+
+/**
+ * After a failed commit call: the table when our snapshot is in it after all, undefined when it is not.
+ * CommitStateUnknownError (no cleanup) when the table cannot be read to tell.
+ */
+async function landedAnyway(catalog: Catalog, p: PreparedCommit, cause: unknown): Promise<LoadedTable | undefined> {
+  let t: LoadedTable;
+  try {
+    t = await catalog.loadTable(p.identifier);
+  } catch (err) {
+    throw new CommitStateUnknownError(
+      `commit to ${p.identifier.name} may or may not have been applied (${(cause as Error).message}); ` +
+        `reloading the table to tell failed: ${(err as Error).message}`,
+      { cause },
+    );
+  }
+  return t.metadata.snapshots.some((s) => s['snapshot-id'] === p.snapshotId) ? t : undefined;
 }
 
 async function deleteAll(catalog: Catalog, paths: string[]): Promise<void> {
