@@ -119,7 +119,7 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
     await cancelUnfinished(tracker, inflight, bound.cleanup, opts.workflow, runId, why);
   } finally {
     await inflight.settle();
-    await pool?.close();
+    await (error === undefined ? pool?.release() : pool?.close()); // a successful run's workers wait for the next
     await deps.close();
   }
   const status = error === undefined ? 'succeeded' : 'failed';
@@ -139,7 +139,7 @@ export async function runWorkflowLocally(opts: LocalRunOptions): Promise<RunSumm
 function workerPool(opts: LocalRunOptions, size: number, registry: ConnectorRegistry, tracker: ProgressTracker) {
   if (size <= 0 || registry !== connectors || opts.stagingIO !== undefined) return undefined;
   const init = { manifests: opts.manifests, stagingRoot: opts.stagingRoot, setupModules: opts.workerSetup ?? [] };
-  return new WorkerPool(size, init, (m) => tracker.chunk(jobOfId(opts.workflow, m.jobId), m), {
+  return WorkerPool.acquire(size, init, (m) => tracker.chunk(jobOfId(opts.workflow, m.jobId), m), {
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 }

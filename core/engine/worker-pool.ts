@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MoveProgress, TaskLogger } from '../movement/deps';
 import type { MoveInput, MoveOutput } from '../movement/types';
-import type { WorkerInit, WorkerReply } from './move-worker';
-import { moveWorkerBundle, type WorkerBundle } from './worker-bundle';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './move-worker';
+import { moveWorkerBundle, type WorkerBundle, workerCacheDir } from './worker-bundle';
 
 /** An error thrown in a worker, re-created with the same `name` (Step Functions retries match names). */
 export class RemoteTaskError extends Error {
@@ -64,7 +64,42 @@ if (script === undefined) { ${VIA_TSX} } else {
 }`;
 }
 
+/**
+ * How long the workers of a finished run stay parked for the next run of this process (a worker's start costs
+ * hundreds of ms of CPU). Parked workers hold no connection and do not keep the process alive.
+ * `ICEFLOE_KEEP_WORKERS_MS=0` stops them at the end of each run.
+ */
+function keepMs(): number {
+  const v = Number(process.env.ICEFLOE_KEEP_WORKERS_MS ?? 15_000);
+  return Number.isFinite(v) && v > 0 ? v : 0;
+}
+
+/** Parked pools by {@link WorkerPool.acquire}'s key (size, setup modules, code). */
+const parked = new Map<string, WorkerPool>();
+
 export class WorkerPool {
+  /**
+   * A pool for one run: the parked pool of an earlier run with the same size, setup modules and worker code when
+   * there is one (its workers get this run's init), else a new pool. End the run with {@link release}.
+   */
+  static acquire(
+    size: number,
+    init: WorkerInit,
+    onProgress?: (p: MoveProgress) => void,
+    options: WorkerPoolOptions = {},
+  ): WorkerPool {
+    const key = options.bundle ? undefined : JSON.stringify([size, init.setupModules, workerCacheDir()]);
+    const kept = key === undefined ? undefined : parked.get(key);
+    if (kept && key !== undefined) {
+      parked.delete(key);
+      kept.resume(init, onProgress);
+      return kept;
+    }
+    const pool = new WorkerPool(size, init, onProgress, options);
+    pool.key = key;
+    return pool;
+  }
+
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
   private readonly busy = new Map<Worker, Pending>();
@@ -76,11 +111,14 @@ export class WorkerPool {
   private code?: string;
   private readonly ready: Promise<void>;
   private waiting = false;
+  /** Set by {@link acquire}: the pool may be parked under this key. */
+  private key?: string;
+  private parkTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly size: number,
-    private readonly init: WorkerInit,
-    private readonly onProgress?: (p: MoveProgress) => void,
+    private init: WorkerInit,
+    private onProgress?: (p: MoveProgress) => void,
     options: WorkerPoolOptions = {},
   ) {
     // The bundle is found or built while the run plans; workers start once it is there.
@@ -135,7 +173,7 @@ export class WorkerPool {
       if (!worker) return;
       const job = this.queue.shift() as Pending;
       this.busy.set(worker, job);
-      worker.postMessage({ input: job.input });
+      worker.postMessage({ input: job.input } satisfies WorkerRequest);
     }
   }
 
@@ -178,8 +216,42 @@ export class WorkerPool {
     if (!this.closed) this.dispatch();
   }
 
+  /**
+   * Ends a run's use of the pool: parks its workers for the next run of this process ({@link acquire}), or
+   * stops them (nothing to keep, keeping disabled, or a pool of the same key already parked).
+   */
+  async release(): Promise<void> {
+    const key = this.key;
+    const ms = keepMs();
+    if (key === undefined || ms === 0 || this.closed || this.busy.size > 0 || this.live.size === 0 || parked.has(key))
+      return this.close();
+    for (const w of this.live) {
+      w.postMessage({ park: true });
+      w.unref();
+    }
+    this.onProgress = undefined;
+    parked.set(key, this);
+    this.parkTimer = setTimeout(() => {
+      if (parked.get(key) === this) parked.delete(key);
+      void this.close();
+    }, ms).unref();
+  }
+
+  /** A parked pool taken by a new run: its workers rebuild their deps from the run's init and environment. */
+  private resume(init: WorkerInit, onProgress?: (p: MoveProgress) => void): void {
+    clearTimeout(this.parkTimer);
+    this.init = init;
+    this.onProgress = onProgress;
+    for (const w of this.live) {
+      w.ref();
+      w.postMessage({ init, env: { ...process.env } });
+    }
+  }
+
   /** Stops every worker; queued moves fail. */
   async close(): Promise<void> {
+    clearTimeout(this.parkTimer);
+    if (this.key !== undefined && parked.get(this.key) === this) parked.delete(this.key);
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('worker pool closed'));
     const all = [...this.idle, ...this.busy.keys()];

@@ -73,6 +73,33 @@ describe('local engine with worker threads', () => {
     expect(second.jobs[0]).toMatchObject({ status: 'succeeded', chunks: 0, rowsWritten: 0, incremental: true });
   });
 
+  it('keeps the workers of a finished run for the next run of the process (ICEFLOE_KEEP_WORKERS_MS=0: not)', async () => {
+    const { set, wf } = manifests();
+    const threadsOf = async (stagingRoot: string) => {
+      rmSync(join(dir, 'public.gen2file.load.target.json'), { force: true });
+      const run = await runWorkflowLocally({
+        manifests: set,
+        workflow: wf,
+        stagingRoot,
+        parallelism: 2,
+        workerSetup: [require.resolve('./file-sink')],
+      });
+      expect(run.error ?? run.status).toBe('succeeded');
+      return JSON.parse(readFileSync(join(dir, 'public.gen2file.load.target.json'), 'utf8')).threads as number[];
+    };
+    const first = await threadsOf(join(dir, '.icefloe-keep-1'));
+    const second = await threadsOf(join(dir, '.icefloe-keep-2'));
+    for (const t of second) expect(first).toContain(t);
+    process.env.ICEFLOE_KEEP_WORKERS_MS = '0';
+    try {
+      const third = await threadsOf(join(dir, '.icefloe-keep-3')); // the kept pool, stopped at its end
+      const fourth = await threadsOf(join(dir, '.icefloe-keep-4')); // new workers
+      for (const t of fourth) expect([...first, ...third]).not.toContain(t);
+    } finally {
+      delete process.env.ICEFLOE_KEEP_WORKERS_MS;
+    }
+  });
+
   it('replaces a worker that crashes mid-chunk and retries the chunk', async () => {
     const { set, wf } = manifests();
     const stagingRoot = join(dir, '.icefloe-crash');
