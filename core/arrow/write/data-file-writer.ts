@@ -53,7 +53,7 @@ export async function writeDataFiles(table: arrow.Table, opts: DataFileWriterOpt
   }
 }
 
-/** Rows a partition buffers before they go to its Parquet writer (small partition slices travel together). */
+/** Rows a partition buffers before they go to its Parquet writer (small batches and partition slices travel together). */
 const PARTITION_FLUSH_ROWS = 65_536;
 /** Rows all partitions may buffer together before every buffer is flushed. */
 const BUFFERED_ROWS_LIMIT = 4 * PARTITION_FLUSH_ROWS;
@@ -76,7 +76,6 @@ export class DataFileStreamWriter {
   private readonly partitioner: ((batch: arrow.RecordBatch) => Map<string, Group>) | undefined;
   private readonly target: number;
   private readonly stored: string[] = [];
-  private buffered = 0;
   private rowCount = 0;
   private done = false;
 
@@ -106,19 +105,16 @@ export class DataFileStreamWriter {
     if (batch.numRows === 0) return;
     this.rowCount += batch.numRows;
     if (!this.partitioner) {
-      await this.part('', []).add(batch, true);
+      await this.part('', []).add(batch);
       return;
     }
-    const groups = this.partitioner(batch);
-    for (const [key, g] of groups) {
+    for (const [key, g] of this.partitioner(batch)) {
       const rows = g.idx.length === batch.numRows ? batch : takeBatch(batch, g.idx);
-      const p = this.part(key, g.values);
-      this.buffered += rows.numRows;
-      this.buffered -= await p.add(rows, false);
+      await this.part(key, g.values).add(rows);
     }
-    if (this.buffered > BUFFERED_ROWS_LIMIT) {
-      for (const p of this.parts.values()) this.buffered -= await p.flush();
-    }
+    let buffered = 0;
+    for (const p of this.parts.values()) buffered += p.buffered;
+    if (buffered > BUFFERED_ROWS_LIMIT) for (const p of this.parts.values()) await p.flush();
   }
 
   /** Writes what is buffered, closes every open file and returns the DataFile entries. */
@@ -170,26 +166,26 @@ class PartitionWriter {
     private readonly onStored: (path: string) => void,
   ) {}
 
-  /** Buffers `batch` (or writes it at once with `direct`); returns the rows that left the buffer. */
-  async add(batch: arrow.RecordBatch, direct: boolean): Promise<number> {
-    if (direct) {
-      await this.writeRolled(batch);
-      return 0;
-    }
-    this.pending.push(batch);
-    this.pendingRows += batch.numRows;
-    return this.pendingRows >= PARTITION_FLUSH_ROWS ? await this.flush() : 0;
+  /** Rows waiting in the buffer. */
+  get buffered(): number {
+    return this.pendingRows;
   }
 
-  /** Writes the buffered batches; returns how many rows they held. */
-  async flush(): Promise<number> {
-    const rows = this.pendingRows;
-    if (rows === 0) return 0;
+  /** Buffers a small batch (small ones travel to the Parquet writer together); writes a large one at once. */
+  async add(batch: arrow.RecordBatch): Promise<void> {
+    if (this.pendingRows === 0 && batch.numRows >= PARTITION_FLUSH_ROWS) return this.writeRolled(batch);
+    this.pending.push(batch);
+    this.pendingRows += batch.numRows;
+    if (this.pendingRows >= PARTITION_FLUSH_ROWS) await this.flush();
+  }
+
+  /** Writes the buffered batches. */
+  async flush(): Promise<void> {
+    if (this.pendingRows === 0) return;
     const batches = this.pending;
     this.pending = [];
     this.pendingRows = 0;
     await this.writeRolled(...batches);
-    return rows;
   }
 
   async close(): Promise<DataFile[]> {
