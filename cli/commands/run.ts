@@ -1,12 +1,23 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { plainProgress, type RunSummary, runWorkflowLocally, summaryTable, ttyProgress } from '../../core/engine';
+import {
+  newRunId,
+  plainProgress,
+  type RunSummary,
+  runWorkflowLocally,
+  summaryTable,
+  ttyProgress,
+} from '../../core/engine';
 import { loadWorkflow } from '../../core/engine/load-workflow';
+import { acquireRunLock, removeStaleStaging } from '../../core/engine/run-lock';
 import { InvalidInputError } from '../../core/errors';
 import { parseCommandArgs } from '../args';
 import type { CliIO, Command } from '../command';
 
 const USAGE = 'usage: icefloe run <workflow.yaml> [--manifests DIR] [--parallelism N] [--json]';
+
+/** After SIGTERM, the run exits at the latest after this long, even with tasks still running. */
+const SIGTERM_GRACE_MS = 10_000;
 
 function parallelismOf(v: string | undefined): number {
   if (v === undefined) return availableParallelism();
@@ -44,7 +55,12 @@ export const command: Command = {
     '  --parallelism N    worker threads moving chunks (default: the number of cores; 0: in the main thread)',
     '  --json             print a machine-readable summary on stdout (progress goes to stderr)',
     '',
-    'exit codes: 0 every job committed, 1 a job failed (its sink unchanged), 2 invalid manifests or arguments',
+    "One run of a workflow at a time in this folder: when it is running already, the schedule's concurrencyPolicy",
+    'decides: Allow (default) waits for it, Forbid fails at once, Replace stops it (SIGTERM) and runs. Staging left',
+    'by killed runs of the workflow is removed at start.',
+    '',
+    'exit codes: 0 every job committed, 1 a job failed (its sink unchanged) or the workflow is running (Forbid),',
+    '            2 invalid manifests or arguments',
     'example: icefloe run examples/quickstart/workflow.yaml',
   ].join('\n'),
   async run(argv, io) {
@@ -61,21 +77,55 @@ export const command: Command = {
     const progressOut = json ? io.stderr : io.stdout;
     const tty = json ? Boolean((io.stderr as NodeJS.WriteStream).isTTY) : io.isTTY;
     let stop = () => {};
-    // Ctrl-C: stop starting work, let running tasks finish, clean up unfinished jobs (their sinks stay unchanged).
+    const stagingRoot = join(process.cwd(), '.icefloe');
+    const runId = newRunId();
+    // One run of a workflow at a time here, as its schedule's concurrencyPolicy says (core/engine/run-lock.ts).
+    const lock = await acquireRunLock({
+      stagingRoot,
+      workflow,
+      runId,
+      onBusy: (h, policy) =>
+        io.stderr.write(
+          policy === 'Replace'
+            ? `replacing run ${h.runId} (pid ${h.pid}) of workflow ${h.workflow}: stopping it (concurrencyPolicy Replace)\n`
+            : `waiting for run ${h.runId} (pid ${h.pid}) of workflow ${h.workflow} to finish (concurrencyPolicy ${policy})\n`,
+        ),
+    });
+    // Ctrl-C, or SIGTERM (a Replace run stopping this one): start no new task (so no commit), let running tasks
+    // finish, clean up unfinished jobs (their sinks stay unchanged). SIGTERM exits after a grace period anyway.
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();
+    const onSigterm = () => {
+      io.stderr.write('stopping: SIGTERM received; no new task starts, unfinished jobs are cleaned up\n');
+      interrupt.abort();
+      setTimeout(() => {
+        lock.release();
+        process.exit(143);
+      }, SIGTERM_GRACE_MS).unref();
+    };
     process.once('SIGINT', onSigint);
-    const summary = await runWorkflowLocally({
-      signal: interrupt.signal,
-      manifests: set,
-      workflow,
-      stagingRoot: join(process.cwd(), '.icefloe'),
-      parallelism,
-      onStart: (tracker) => {
-        stop = tty ? ttyProgress(tracker, progressOut) : plainProgress(tracker, progressOut);
-      },
-    });
-    process.removeListener('SIGINT', onSigint);
+    process.once('SIGTERM', onSigterm);
+    let summary: RunSummary;
+    try {
+      const removed = await removeStaleStaging(stagingRoot, workflow, runId);
+      if (removed.length > 0)
+        io.stderr.write(`removed the staging of ${removed.length} killed run(s): ${removed.join(', ')}\n`);
+      summary = await runWorkflowLocally({
+        signal: interrupt.signal,
+        manifests: set,
+        workflow,
+        stagingRoot,
+        runId,
+        parallelism,
+        onStart: (tracker) => {
+          stop = tty ? ttyProgress(tracker, progressOut) : plainProgress(tracker, progressOut);
+        },
+      });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigterm);
+      lock.release();
+    }
     stop();
     return report(summary, json, io);
   },
