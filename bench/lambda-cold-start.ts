@@ -4,11 +4,13 @@
  * minified, external source map, ES builds first, absent optional imports external, PGlite replaced by its
  * stand-in; parquet-wasm's `.wasm` copied beside the bundle), then: bundle size, and the time from process start
  * to the handler ready (`node -e` requiring the bundle and checking `handler`, with the function's `NODE_OPTIONS`;
- * median of 10, after one warm-up that fills the OS file cache). Plus the peak RSS of a move on one ~128 MB chunk
+ * median of 10, after one warm-up that fills the OS file cache; also the CPU time those processes used, which the
+ * load of a shared machine hardly changes). Plus the peak RSS of a move on one ~128 MB chunk
  * (quick: ~13 MB) of Parquet input: `icefloe run --parallelism 0` (the move runs in the main thread, as in a
  * Lambda container) of an Iceberg table of one data file into another table; the RSS is the whole process's.
  * `npx tsx bench/lambda-cold-start.ts [--quick]`.
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ import { ensureTable, writeArrow } from '../core/iceberg/transaction/write-arrow
 import { parquetWasmPath, type TaskName, taskBuildOptions, taskBundleSettings } from '../lib/constructs/task-function';
 import { writeDepots, writeJob } from './lib/engine';
 import { orderBatches } from './lib/orders';
-import { ICEFLOE_BIN, median, peakRss, spawnSeconds } from './lib/proc';
+import { ICEFLOE_BIN, median, peakRss } from './lib/proc';
 import { type BenchOptions, type BenchResult, result } from './lib/types';
 
 const TASKS: TaskName[] = ['plan', 'move', 'commit', 'cleanup'];
@@ -40,17 +42,46 @@ async function bundle(task: TaskName, dir: string): Promise<{ file: string; byte
   };
 }
 
-/** Median seconds from process start to `require(bundle).handler` being a function (`null`: bare `node -e 0`). */
-async function readySeconds(file: string | null): Promise<number> {
+/**
+ * Seconds from spawning `node -e code` until it exits (as `spawnSeconds`), and the CPU time (user + system) the
+ * process used until the end of `code`: the CPU figure hardly moves with the load of the shared machine.
+ */
+function spawnReady(code: string, env: NodeJS.ProcessEnv): Promise<{ seconds: number; cpuMs: number }> {
+  const start = process.hrtime.bigint();
+  const cpu = ';const u=process.cpuUsage();process.stdout.write(String((u.user+u.system)/1000))';
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', code + cpu], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (c) =>
+      c === 0
+        ? resolve({ seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuMs: Number(out) })
+        : reject(new Error(`node -e: ${err.trim()}`)),
+    );
+  });
+}
+
+/**
+ * Medians of 10 runs from process start to `require(bundle).handler` being a function (`null`: bare `node -e 0`):
+ * wall seconds and CPU milliseconds.
+ */
+async function ready(file: string | null): Promise<{ seconds: number; cpuMs: number }> {
   const code =
     file === null ? '0' : `if (typeof require(${JSON.stringify(file)}).handler !== 'function') process.exit(3)`;
   // the bare baseline without NODE_OPTIONS (nothing to map); a bundle with the function's own
   const nodeOptions = file === null ? '' : taskBundleSettings().nodeOptions;
   const env = { ...process.env, STAGING_BUCKET: 'bench', AWS_REGION: 'us-east-1', NODE_OPTIONS: nodeOptions };
-  await spawnSeconds(code, env); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await spawnSeconds(code, env));
-  return median(times);
+  await spawnReady(code, env); // warm-up
+  const runs: { seconds: number; cpuMs: number }[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await spawnReady(code, env));
+  return { seconds: median(runs.map((r) => r.seconds)), cpuMs: median(runs.map((r) => r.cpuMs)) };
 }
 
 /** Peak RSS of `icefloe run --parallelism 0` moving a one-file Iceberg table of `rows` rows into another table. */
@@ -80,14 +111,16 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
   try {
     const out: BenchResult[] = [];
     const rss = await moveRss(dir, quick ? 500_000 : 5_000_000);
-    const bare = await readySeconds(null); // the floor: a bare node process on this machine, now
+    const bare = await ready(null); // the floor: a bare node process on this machine, now
     for (const task of TASKS) {
       const b = await bundle(task, join(dir, 'bundles'));
-      const seconds = await readySeconds(b.file);
+      const { seconds, cpuMs } = await ready(b.file);
       const extra: Record<string, number | string> = {
         bundleBytes: b.bytes,
         mapBytes: b.mapBytes,
         readyMs: Math.round(seconds * 1000),
+        readyCpuMs: Math.round(cpuMs),
+        bareCpuMs: Math.round(bare.cpuMs),
       };
       if (task === 'move') {
         extra.moveChunkBytes = rss.chunkBytes;
@@ -98,7 +131,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
         result(
           `lambda-cold-start ${task}`,
           { rows: 0, bytes: b.bytes, seconds },
-          { name: 'bare node start (node -e 0)', seconds: bare },
+          { name: 'bare node start (node -e 0)', seconds: bare.seconds },
           extra,
         ),
       );
