@@ -5,6 +5,7 @@
  * readers turn ids and sequence numbers into bigint whatever the width.
  */
 import * as avro from 'avsc';
+import { LazyAvroMap, skipKeyValueArray } from './lazy-map';
 
 /** Zig-zag varint bytes → bigint (Avro long encoding). */
 function varintToLong(buf: Buffer): number | bigint {
@@ -112,18 +113,79 @@ const fastLong = Object.create(bigLong, {
   },
 }) as typeof bigLong;
 
+export interface AvroTypeOptions {
+  /**
+   * Arrays of `{key: int, value: long | bytes}` records (Iceberg's int-keyed maps: column sizes,
+   * counts, bounds) decode to a `LazyAvroMap` over the block instead of an array of records (see
+   * lazy-map.ts). For reading manifests; encoding is unchanged.
+   */
+  lazyKeyValueArrays?: boolean;
+}
+
+const longHook = (s: avro.Schema) =>
+  s === 'long' || (typeof s === 'object' && s !== null && (s as { type?: unknown }).type === 'long')
+    ? (fastLong as unknown as avro.Type)
+    : undefined;
+
+/** `long` or `bytes`, as a primitive name or `{type: …}` (logical types included). */
+function primitiveName(s: unknown): string | undefined {
+  if (typeof s === 'string') return s;
+  if (typeof s === 'object' && s !== null && typeof (s as { type?: unknown }).type === 'string')
+    return (s as { type: string }).type;
+  return undefined;
+}
+
+/** `bytes` / `long` for an inline array of `{key: int, value: long | bytes}` records, else undefined. */
+function keyValueArray(s: avro.Schema): 'long' | 'bytes' | undefined {
+  if (typeof s !== 'object' || s === null || (s as { type?: unknown }).type !== 'array') return undefined;
+  const items = (s as { items?: unknown }).items as { type?: unknown; fields?: { name?: unknown; type?: unknown }[] };
+  if (typeof items !== 'object' || items === null || items.type !== 'record' || items.fields?.length !== 2)
+    return undefined;
+  const [k, v] = items.fields;
+  if (k?.name !== 'key' || v?.name !== 'value' || primitiveName(k.type) !== 'int') return undefined;
+  const vt = primitiveName(v.type);
+  return vt === 'long' || vt === 'bytes' ? vt : undefined;
+}
+
+/** The array type of `s` whose reads return a LazyAvroMap (writes, skips and checks are the array's). */
+function lazyArrayType(s: avro.Schema, values: 'long' | 'bytes'): avro.Type {
+  const base = avro.Type.forSchema(s, {
+    registry: { long: fastLong as unknown as avro.Type },
+    typeHook: longHook,
+    noAnonymousTypes: false,
+  });
+  const bytes = values === 'bytes';
+  return Object.create(base, {
+    _read: {
+      value(tap: Tap) {
+        const start = tap.pos;
+        try {
+          tap.pos = skipKeyValueArray(tap.buf, start, bytes);
+        } catch {
+          tap.pos = tap.buf.length + 1; // avsc reports a truncated value
+          return new LazyAvroMap();
+        }
+        return LazyAvroMap.over(tap.buf, start, tap.pos, bytes);
+      },
+    },
+  }) as avro.Type;
+}
+
 /**
  * An avsc Type for a raw schema (JSON object with `field-id` attributes kept by the caller),
  * with lossless longs (number when safe, else bigint). Records decode to plain objects; `["null", T]` unions unwrap.
  */
-export function avroType(schema: unknown): avro.Type {
+export function avroType(schema: unknown, o: AvroTypeOptions = {}): avro.Type {
   return avro.Type.forSchema(schema as avro.Schema, {
     registry: { long: fastLong as unknown as avro.Type },
     // `{"type": "long", "logicalType": …}` bypasses the registry: catch every long form here.
-    typeHook: (s: avro.Schema) =>
-      s === 'long' || (typeof s === 'object' && s !== null && (s as { type?: unknown }).type === 'long')
-        ? (fastLong as unknown as avro.Type)
-        : undefined,
+    typeHook: (s: avro.Schema) => {
+      if (o.lazyKeyValueArrays) {
+        const kv = keyValueArray(s);
+        if (kv) return lazyArrayType(s, kv);
+      }
+      return longHook(s);
+    },
     wrapUnions: 'auto',
     noAnonymousTypes: false,
   });

@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type * as avro from 'avsc';
 import { InvalidIcebergError } from '../errors';
-import { avroType } from './avro-type';
+import { type AvroTypeOptions, avroType } from './avro-type';
 import { avroSnappyBlock } from './snappy';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
@@ -46,17 +46,17 @@ export interface AvroFile {
 }
 
 /** Decodes a whole container file; errors name `source`. */
-export function readAvroFile(bytes: Uint8Array, source: string): AvroFile {
+export function readAvroFile(bytes: Uint8Array, source: string, opts: AvroTypeOptions = {}): AvroFile {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return decode(buf);
+    return decode(buf, opts);
   } catch (e) {
     if (e instanceof InvalidIcebergError) throw e;
     throw new InvalidIcebergError(`invalid avro file ${source}: ${(e as Error).message.toLowerCase()}`, { cause: e });
   }
 }
 
-function decode(buf: Buffer): AvroFile {
+function decode(buf: Buffer, opts: AvroTypeOptions): AvroFile {
   if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC)) throw new Error('not an avro container file (bad magic)');
   const c = new Cursor(buf);
   c.pos = 4;
@@ -72,7 +72,7 @@ function decode(buf: Buffer): AvroFile {
   const schemaText = metadata['avro.schema'];
   if (schemaText === undefined) throw new Error('missing avro.schema in the header');
   const schema = JSON.parse(schemaText) as Record<string, unknown>;
-  const type = cachedType(schemaText, schema);
+  const type = cachedType(schemaText, schema, opts);
   const codec = metadata['avro.codec'] ?? 'null';
   const records: unknown[] = [];
   while (c.pos < buf.length) {
@@ -95,12 +95,13 @@ function decode(buf: Buffer): AvroFile {
 // share a handful of writer schemas, so compiled types are kept by schema text.
 const typeCache = new Map<string, avro.Type>();
 
-function cachedType(text: string, schema: Record<string, unknown>): avro.Type {
-  let t = typeCache.get(text);
+function cachedType(text: string, schema: Record<string, unknown>, opts: AvroTypeOptions = {}): avro.Type {
+  const key = opts.lazyKeyValueArrays ? `lazy:${text}` : text;
+  let t = typeCache.get(key);
   if (!t) {
     if (typeCache.size >= 256) typeCache.clear();
-    t = avroType(schema);
-    typeCache.set(text, t);
+    t = avroType(schema, opts);
+    typeCache.set(key, t);
   }
   return t;
 }

@@ -4,6 +4,7 @@
 import type { PrimitiveType, PrimitiveValue } from '../spec/types';
 import { primitiveKind } from '../spec/types';
 import { decimalFromBytes, decimalToBytes, uuidFromBytes, uuidToBytes } from '../spec/values';
+import { LazyAvroMap } from './lazy-map';
 import { decimalBytes } from './schemas';
 
 export type AvroRecord = Record<string, unknown>;
@@ -27,6 +28,7 @@ export function bigOf(v: unknown): bigint | undefined {
 
 /** An Iceberg map stored as an array of {key, value} records → Map of numbers. */
 export function countMap(v: unknown): Map<number, number> | undefined {
+  if (LazyAvroMap.is(v)) return v as LazyAvroMap<number>;
   if (!Array.isArray(v)) return undefined;
   const m = new Map<number, number>();
   for (const kv of v as { key: number; value: bigint | number }[]) m.set(Number(kv.key), Number(kv.value));
@@ -34,6 +36,7 @@ export function countMap(v: unknown): Map<number, number> | undefined {
 }
 
 export function bytesMap(v: unknown): Map<number, Uint8Array> | undefined {
+  if (LazyAvroMap.is(v)) return v as LazyAvroMap<Uint8Array>;
   if (!Array.isArray(v)) return undefined;
   const m = new Map<number, Uint8Array>();
   for (const kv of v as { key: number; value: Uint8Array }[])

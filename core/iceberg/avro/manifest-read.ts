@@ -48,7 +48,7 @@ export function readManifest(bytes: Uint8Array, opts: ReadManifestOptions): Mani
 }
 
 function decodeManifest(bytes: Uint8Array, opts: ReadManifestOptions): Manifest {
-  const file = readAvroFile(bytes, opts.path);
+  const file = readAvroFile(bytes, opts.path, { lazyKeyValueArrays: true });
   const header = readHeader(file.metadata, opts);
   const spec = pickSpec(header, opts);
   const schema = opts.schema ?? headerSchema(header, opts.path);

@@ -86,6 +86,7 @@ export class DeleteFileIndex {
 
   /** The delete files that apply to a live data file. */
   forDataFile(file: DataFile, specId: number, dataSeq: bigint): DeleteFileRef[] {
+    if (this.size === 0) return [];
     const key = partitionKey(specId, file.partition);
     const out: DeleteFileRef[] = [];
     const dv = this.dvByPath.get(file.filePath);
