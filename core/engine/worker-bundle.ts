@@ -11,7 +11,17 @@
  * @internal
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -79,7 +89,22 @@ async function cachedOrBuilt(preferred: string): Promise<WorkerBundle> {
   const out = bundlePaths(dir, index.hash);
   atomicWrite(out.file, code);
   atomicWrite(indexFile, JSON.stringify(index));
+  prune(dir, out);
   return out;
+}
+
+/** Removes bundles (and code caches) of other builds not used for an hour (each edit of a source makes one). */
+function prune(dir: string, keep: WorkerBundle): void {
+  const cutoff = Date.now() - 3600_000;
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (!/^move-worker-[0-9a-f]{16}\./.test(name) || file === keep.file || file === keep.codeCache) continue;
+    try {
+      if (statSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+    } catch {
+      // removed meanwhile by another process
+    }
+  }
 }
 
 function writableDir(preferred: string): string {
@@ -111,7 +136,10 @@ function fromIndex(dir: string, indexFile: string): WorkerBundle | undefined {
   const out = bundlePaths(dir, index.hash);
   if (!existsSync(out.file)) return undefined;
   try {
-    return fingerprint(index.own, index.packages) === index.hash ? out : undefined;
+    if (fingerprint(index.own, index.packages) !== index.hash) return undefined;
+    const now = new Date();
+    utimesSync(out.file, now, now); // in use: not pruned
+    return out;
   } catch {
     return undefined; // a file is gone
   }
