@@ -42,9 +42,11 @@ export function missingOptionalImports(): string[] {
 /**
  * Packages aliased to a stand-in in the task bundles: `[package, file]`. PGlite (the embedded PostgreSQL, 0.5 MB
  * of the 2.8 MB bundle) is a local-run feature; the stand-in fails with one clear error if a depot still asks.
+ * The Glue client is itself, minus the ~450 commands the catalog does not send.
  */
 const BUNDLE_ALIASES: ReadonlyArray<readonly [string, string]> = [
   ['@electric-sql/pglite', 'lambdas/_shared/no-pglite.ts'],
+  ['@aws-sdk/client-glue', 'lambdas/_shared/aws-sdk-client-glue.mjs'],
 ];
 
 /**

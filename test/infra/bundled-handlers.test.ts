@@ -2,7 +2,8 @@
  * The task-function bundles themselves (esbuild with the construct's settings: ES builds first, PGlite replaced by
  * its stand-in, …) run the seed workflow against servers (examples/quickstart-server: the real PostgreSQL on
  * 127.0.0.1:5432, s3rver for the warehouse and the staging bucket), each Task of the state machine bound to a
- * bundle's handler. The bundles run in a plain Node process (run-bundled.ts, bundled too), as on Lambda.
+ * bundle's handler. The bundles run in a plain Node process (run-bundled.ts, bundled too), as on Lambda. The Glue
+ * catalog, which the seed workflow does not use here, is checked through the bundles' Glue client (glue-probe.ts).
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,12 @@ describe('the task-function bundles run the seed workflow', () => {
       copyFileSync(parquetWasmPath(), join(out, 'parquet_wasm_bg.wasm'));
     }
     await build({
+      ...taskBuildOptions('plan'),
+      entryPoints: [join(__dirname, 'glue-probe.ts')],
+      outfile: join(dir, 'glue-probe.js'),
+      logLevel: 'error',
+    });
+    await build({
       entryPoints: [join(__dirname, 'run-bundled.ts')],
       bundle: true,
       platform: 'node',
@@ -110,6 +117,15 @@ describe('the task-function bundles run the seed workflow', () => {
     expect((await pg.queryArrays(`SELECT count(*)::int, sum(order_id)::text FROM ${schema}.orders`))[0]).toEqual(
       expected,
     );
+  });
+
+  it("reaches Glue through the bundles' trimmed Glue client (requests sent, answers and errors read)", async () => {
+    const { stdout } = await exec(process.execPath, [join(dir, 'glue-probe.js')], { timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toEqual({
+      namespaces: [['sales'], ['retail']],
+      exists: false,
+      targets: ['AWSGlue.GetDatabases', 'AWSGlue.GetDatabase'],
+    });
   });
 
   it('fails with one clear error when a depot asks for the embedded database (PGlite is not bundled)', async () => {
