@@ -252,3 +252,45 @@ export async function removeStaleStaging(
   }
   return removed;
 }
+
+/**
+ * The cleanup step for a whole local state folder (after crashes, or from maintenance): removes the staging
+ * of every workflow that is not running now, i.e. whose run lock is absent or held by a dead process. Runs
+ * started through the API (`runWorkflowLocally`) take no lock; `olderThanMs` keeps run folders changed more
+ * recently than that. Returns the removed `<job>/<run>` folders.
+ */
+export async function removeStaleStagingAll(stagingRoot: string, olderThanMs = 0): Promise<string[]> {
+  const root = join(stagingRoot, 'staging');
+  const removed: string[] = [];
+  let jobs: string[];
+  try {
+    jobs = await fs.readdir(root);
+  } catch {
+    return removed;
+  }
+  const cutoff = Date.now() - olderThanMs;
+  for (const job of jobs) {
+    const key = job.slice(0, Math.max(0, job.lastIndexOf('.')));
+    const holder = readLock(join(stagingRoot, 'locks', `${key}.lock`));
+    if (holder && pidAlive(holder.pid)) continue; // that workflow is running: its staging is in use
+    const jobDir = join(root, job);
+    for (const run of await fs.readdir(jobDir).catch(() => [] as string[])) {
+      if ((await newestChange(join(jobDir, run))) > cutoff) continue;
+      await fs.rm(join(jobDir, run), { recursive: true, force: true });
+      removed.push(`${job}/${run}`);
+    }
+    await fs.rmdir(jobDir).catch(() => undefined);
+  }
+  return removed;
+}
+
+/** The newest modification time (ms) of a folder and everything below it. */
+async function newestChange(path: string): Promise<number> {
+  const st = await fs.stat(path).catch(() => undefined);
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const e of await fs.readdir(path).catch(() => [] as string[]))
+    newest = Math.max(newest, await newestChange(join(path, e)));
+  return newest;
+}

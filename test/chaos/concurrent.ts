@@ -86,7 +86,7 @@ export async function runConcurrentCase(
     const afterRerun = await sinkDigest(s);
     if (!same(afterRerun, expected)) problems.push(`after a further run ${JSON.stringify(afterRerun)} != one run`);
     const left = await cleanupAndInspect(s);
-    if (left.orphanFiles.length + left.stagingTables.length > 0)
+    if (left.orphanFiles.length + left.stagingTables.length + left.stagingRuns.length > 0)
       problems.push(`leftovers after cleanup: ${JSON.stringify(left)}`);
     return { sink, strategy, runs, expected, actual, afterRerun, problems, passed: problems.length === 0 };
   } finally {

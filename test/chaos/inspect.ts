@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPgPool } from '../../core/connectors/postgres/pg-driver';
 import { cleanupStaleStaging } from '../../core/connectors/postgres/staging';
+import { removeStaleStagingAll } from '../../core/engine/run-lock';
 import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
 import { removeOrphanFiles } from '../../core/iceberg/maintenance/maintenance';
 import { normalizePath, reachableFiles } from '../../core/iceberg/maintenance/reachable';
@@ -67,7 +68,8 @@ export interface Leftovers {
 }
 
 /**
- * The cleanup an operator runs after a crash (remove orphan files, drop stale staging tables), then what is
+ * The cleanup an operator runs after a crash (remove orphan files, drop stale staging tables, remove the local
+ * staging folders of killed runs), then what is
  * still left. `removed` counts what the cleanup took away (the crashed run's uncommitted files and tables).
  */
 export async function cleanupAndInspect(s: Scenario): Promise<Leftovers & { removed: number }> {
@@ -99,6 +101,8 @@ export async function cleanupAndInspect(s: Scenario): Promise<Leftovers & { remo
       await driver.close();
     }
   }
+  // the local staging of killed runs (what `icefloe run` also removes when it starts)
+  removed += (await removeStaleStagingAll(join(s.dir, '.icefloe'), -60_000)).length;
   const staging = join(s.dir, '.icefloe', 'staging');
   // Runs whose staging still holds files (LocalFileIO leaves empty folders behind; they hold nothing).
   if (existsSync(staging))

@@ -97,6 +97,8 @@ export async function runCase(
       problems.push(`orphan files after cleanup: ${leftovers.orphanFiles.slice(0, 3).join(', ')}`);
     if (leftovers.stagingTables.length > 0)
       problems.push(`staging tables after cleanup: ${leftovers.stagingTables.join(', ')}`);
+    if (leftovers.stagingRuns.length > 0)
+      problems.push(`run staging after cleanup: ${leftovers.stagingRuns.join(', ')}`);
     if (!same(await sinkDigest(s), actual)) problems.push('cleanup changed the table');
     return {
       sink,
