@@ -2,7 +2,9 @@
  * Benchmark 2 (issue 8): 1,000,000 rows (quick: 100,000) from a Postgres table appended to an Iceberg table
  * through the local engine (Postgres source → lakehouse sink in a file warehouse). Baseline, measured in the
  * same run: `COPY (SELECT …) TO STDOUT` of the same rows drained by the client, plus parquet-wasm writing one
- * zstd file of the same Arrow data — the floor of "read it out of Postgres, write it as Parquet".
+ * zstd file of the same Arrow data — the floor of "read it out of Postgres, write it as Parquet". Extras: the
+ * engine with moves in the main thread (`mainThreadSeconds`) and the Postgres source alone reading the same
+ * chunks with nothing written (`sourceReadSeconds`, to set against `copySeconds`).
  * `npx tsx bench/postgres-to-iceberg.ts [--quick]`.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,6 +14,8 @@ import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { openPgPool } from '../core/connectors/postgres/pg-driver';
+import { PostgresSource } from '../core/connectors/postgres/source';
 import { runEngine, writeDepots, writeJob } from './lib/engine';
 import { orderBatches, ordersCsv } from './lib/orders';
 import { freshOrdersTable, PG, psql, writeParts } from './lib/pg';
@@ -30,6 +34,25 @@ async function copyOut(table: string): Promise<number> {
     return bytes;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * The Postgres source alone: plans `table` as the engine does (default chunks) and reads every chunk in turn,
+ * discarding the batches; returns the rows read.
+ */
+async function sourceRead(table: string): Promise<number> {
+  const driver = openPgPool({ ...PG, params: { sslmode: 'disable' } });
+  try {
+    const source = new PostgresSource(driver);
+    const ctx = { jobId: 'bench-source-read', runId: 'r' };
+    const options = { sourceTable: table };
+    let rows = 0;
+    for (const chunk of (await source.plan(ctx, options, undefined)).chunks)
+      for await (const b of source.read(ctx, options, chunk)) rows += b.numRows;
+    return rows;
+  } finally {
+    await driver.close();
   }
 }
 
@@ -65,6 +88,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     const engine = await runEngine(job('orders'), dir, join(dir, 'staging'), 2);
     // parallelism 0: the same move in the main thread, without the worker start-up (see docs/performance.md)
     const inThread = await runEngine(job('orders_main'), dir, join(dir, 'staging'), 0);
+    // The source's share: the same chunks read (binary COPY decoded into Arrow) with nothing written.
+    const read = await timed(() => sourceRead(`${schema}.src`));
+    if (read.value !== rows) throw new Error(`source read ${read.value} rows, expected ${rows}`);
     const j = engine.summary.jobs[0];
     if (j?.rowsWritten !== rows) throw new Error(`engine appended ${j?.rowsWritten} rows, expected ${rows}`);
     return [
@@ -81,6 +107,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
           parquetBytes: write.value,
           mainThreadSeconds: Math.round(inThread.seconds * 1000) / 1000,
           mainThreadRatio: Math.round(((copy.seconds + write.seconds) / inThread.seconds) * 1000) / 1000,
+          sourceReadSeconds: Math.round(read.seconds * 1000) / 1000,
         },
       ),
     ];
