@@ -23,6 +23,7 @@ import { InvalidInputError } from '../../errors';
 import type { FileIO } from '../io/file-io';
 import { parseTableMetadata } from '../spec/metadata-parse';
 import { serializeTableMetadata } from '../spec/metadata-serialize';
+import { currentSchema } from '../spec/snapshot-select';
 import type { TableMetadata } from '../spec/table-metadata';
 import { type IcebergType, primitiveKind } from '../spec/types';
 import { applyUpdates, checkRequirements } from './apply-updates';
@@ -85,7 +86,7 @@ function hiveType(t: IcebergType): string {
 }
 
 function glueColumns(m: TableMetadata) {
-  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']);
+  const schema = currentSchema(m);
   return (schema?.fields ?? []).map((f) => ({
     Name: f.name,
     Type: hiveType(f.type),

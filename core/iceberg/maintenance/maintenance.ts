@@ -10,8 +10,8 @@ import { DEFAULT_TARGET_FILE_SIZE, writeDataFiles } from '../../arrow/write/data
 import type { Catalog } from '../catalog/catalog';
 import type { TableIdentifier } from '../catalog/updates';
 import { DataFileContent, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
-import type { Schema } from '../spec/schema';
 import { MAIN_BRANCH, type Snapshot } from '../spec/snapshot';
+import { currentSchema, specById } from '../spec/snapshot-select';
 import { writeManifest } from '../transaction/manifest-io';
 import { replaceFiles } from '../transaction/operations';
 import { currentManifests, liveEntries } from '../transaction/removals';
@@ -124,8 +124,8 @@ export async function rewriteDataFiles(
     const k = JSON.stringify(e.dataFile.partition, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
     byPartition.set(k, [...(byPartition.get(k) ?? []), e]);
   }
-  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-  const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) ?? { 'spec-id': 0, fields: [] };
+  const schema = currentSchema(m);
+  const spec = specById(m, m['default-spec-id']);
   const remove: string[] = [];
   const added = [];
   const prefix = `compact-${Date.now()}`;
@@ -169,7 +169,7 @@ export async function rewriteManifests(
   const m = loaded.metadata;
   const manifests = await currentManifests(catalog.io, m);
   const snapshotId = newSnapshotId();
-  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+  const schema = currentSchema(m);
   const groups = new Map<string, ManifestEntry[]>();
   for (const mf of manifests) {
     const k = `${mf.partitionSpecId}:${mf.content}`;

@@ -7,6 +7,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { TableIdentifier } from '../catalog/updates';
 import type { FileIO } from '../io/file-io';
 import type { Snapshot } from '../spec/snapshot';
+import { currentSchema } from '../spec/snapshot-select';
 import type { TableMetadata } from '../spec/table-metadata';
 import { readManifest, readManifestList } from '../transaction/manifest-io';
 
@@ -23,9 +24,7 @@ export async function filesOfSnapshots(
   snapshots: Snapshot[] = m.snapshots,
 ): Promise<SnapshotFiles> {
   const out: SnapshotFiles = { manifestLists: new Set(), manifests: new Set(), content: new Set() };
-  const schema =
-    m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) ??
-    (m.schemas[0] as TableMetadata['schemas'][number]);
+  const schema = currentSchema(m);
   for (const s of snapshots) {
     const paths = s['manifest-list'] ? [s['manifest-list']] : [];
     for (const p of paths) out.manifestLists.add(p);

@@ -20,7 +20,7 @@ import { tableNameMapping } from '../spec/name-mapping';
 import type { PartitionSpec } from '../spec/partition-spec';
 import { type Schema, selectColumns } from '../spec/schema';
 import type { Snapshot } from '../spec/snapshot';
-import { currentSchema, currentSnapshot, schemaForSnapshot, selectSnapshot } from '../spec/snapshot-select';
+import { currentSchema, currentSnapshot, schemaForSnapshot, selectSnapshot, specById } from '../spec/snapshot-select';
 import type { TableMetadata } from '../spec/table-metadata';
 import type { NestedField } from '../spec/types';
 import { type LoadedTable, loadTable, type OpenTableOptions } from './open';
@@ -85,14 +85,14 @@ export class Table {
   /** Schema, partition spec, properties and current snapshot. */
   describe() {
     const m = this.metadata;
-    const spec: PartitionSpec | undefined = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']);
+    const spec: PartitionSpec = specById(m, m['default-spec-id']);
     return {
       metadataLocation: this.loaded.metadataLocation,
       location: m.location,
       formatVersion: m['format-version'],
       tableUuid: m['table-uuid'],
       schema: currentSchema(m),
-      partitionSpec: spec ?? { 'spec-id': m['default-spec-id'], fields: [] },
+      partitionSpec: spec,
       sortOrder: m['sort-orders'].find((o) => o['order-id'] === m['default-sort-order-id']),
       properties: m.properties,
       currentSnapshot: currentSnapshot(m),

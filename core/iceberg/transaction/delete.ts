@@ -18,8 +18,8 @@ import type { BoundExpression } from '../scan/expression';
 import { fileMightMatch } from '../scan/metrics-evaluator';
 import { parseExpression } from '../scan/parse-expression';
 import type { DataFile } from '../spec/manifest';
-import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
+import { currentSchema, specById } from '../spec/snapshot-select';
 import { liveDataTasks, liveRowReader } from './live-rows';
 import { type CommitOptions, replaceFiles } from './operations';
 import type { CommitOutcome } from './snapshot-producer';
@@ -46,8 +46,8 @@ export async function deleteWhere(
   opts: CommitOptions = {},
 ): Promise<CommitOutcome | undefined> {
   const { metadata: m } = await catalog.loadTable(id);
-  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-  const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+  const schema = currentSchema(m);
+  const spec = specById(m, m['default-spec-id']);
   const bound = bindExpression(parseExpression(where), schema);
   const tasks = await liveDataTasks(catalog.io, m);
   const read = liveRowReader(catalog.io, m, schema);

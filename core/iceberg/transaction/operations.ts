@@ -18,6 +18,7 @@ import {
   ManifestEntryStatus,
   type ManifestFile,
 } from '../spec/manifest';
+import { currentSchema, specById } from '../spec/snapshot-select';
 import { writeManifest } from './manifest-io';
 import { type CommitOutcome, commitPrepared, newSnapshotId, type Operation, type Removal } from './snapshot-producer';
 
@@ -41,9 +42,8 @@ export async function writeAddedManifests(
   snapshotId: bigint,
 ): Promise<ManifestFile[]> {
   const m = table.metadata;
-  const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) ?? { 'spec-id': 0, fields: [] };
-  const schema =
-    m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) ?? (m.schemas[0] as (typeof m.schemas)[number]);
+  const spec = specById(m, m['default-spec-id']);
+  const schema = currentSchema(m);
   const out: ManifestFile[] = [];
   const groups: [0 | 1, DataFile[]][] = [
     [0, files.filter((f) => f.content === DataFileContent.Data)],

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { FileIO } from '../io/file-io';
 import { type DataFile, type ManifestEntry, ManifestEntryStatus, type ManifestFile } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
+import { currentSchema } from '../spec/snapshot-select';
 import type { TableMetadata } from '../spec/table-metadata';
 import { readManifest, readManifestList, writeManifest } from './manifest-io';
 import type { PreparedCommit } from './snapshot-producer';
@@ -31,10 +32,7 @@ function specOf(m: TableMetadata, id: number): PartitionSpec {
 }
 
 function schemaOf(m: TableMetadata) {
-  return (
-    m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) ??
-    (m.schemas[0] as TableMetadata['schemas'][number])
-  );
+  return currentSchema(m);
 }
 
 /** Reads the live entries of a manifest. */

@@ -13,6 +13,7 @@ import { TableAlreadyExistsError } from '../catalog/errors';
 import type { TableIdentifier, TableUpdate } from '../catalog/updates';
 import { PARTITION_DATA_ID_START, type PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
+import { currentSchema, specById } from '../spec/snapshot-select';
 import type { TableMetadata } from '../spec/table-metadata';
 import { evolveSchema } from './evolve';
 import { dedupeByKey, keyFieldIds, writeCopyOnWrite, writeMergeOnRead } from './merge';
@@ -58,12 +59,11 @@ function evolvedSpec(m: TableMetadata, schema: Schema, by: PartitionByInput[]): 
   // v1 specs must keep every earlier field (as void); icefloe evolves v2+ tables only.
   if (m['format-version'] === 1) return undefined;
   const wanted = partitionSpecOf(schema, by);
-  const current = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']);
+  const current = specById(m, m['default-spec-id']);
   const same = (a: PartitionSpec['fields'], b: PartitionSpec['fields']) =>
     a.length === b.length &&
     a.every((f, i) => f['source-id'] === b[i]?.['source-id'] && f.transform === b[i]?.transform);
   if (
-    current &&
     same(
       current.fields.filter((f) => f.transform !== 'void'),
       wanted.fields,
@@ -133,7 +133,7 @@ async function evolveExisting(
   o: EnsureTableOptions,
 ): Promise<LoadedTable> {
   const m = t.metadata;
-  const cur = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
+  const cur = currentSchema(m);
   const next = evolveSchema(cur, schema, m['last-column-id'], Math.max(...m.schemas.map((s) => s['schema-id'])) + 1);
   const updates: TableUpdate[] = next
     ? [
@@ -173,8 +173,8 @@ export async function writeArrow(
 ): Promise<CommitOutcome> {
   const loaded = await catalog.loadTable(id);
   const m = loaded.metadata;
-  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) as Schema;
-  const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']) as PartitionSpec;
+  const schema = currentSchema(m);
+  const spec = specById(m, m['default-spec-id']);
   const prefix = o.prefix ?? `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   let data = conformTable(table, schema);
   const common = { io: catalog.io, location: m.location, schema, spec, properties: m.properties, prefix };
