@@ -11,13 +11,15 @@
  * the next run removes its staging folder and the table holds exactly one run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import type { PgDriver } from '../../core/connectors/postgres/driver';
+import { acquireRunLock, lockPathOf, removeStaleStagingAll } from '../../core/engine/run-lock';
 import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
 import { openTable } from '../../core/iceberg/table';
+import type { WorkflowManifest } from '../../core/manifest/types';
 import { dropSchema, openTestPg, uniqueSchema } from '../helpers/postgres';
 
 jest.setTimeout(120_000);
@@ -349,5 +351,54 @@ lakehouse:
       }
     expect(n).toBe(rows);
     expect(keySum).toBe(BigInt((rows * (rows + 1)) / 2));
+  });
+});
+
+describe('run lock and stale staging, in process', () => {
+  const wf = (name: string, policy?: 'Allow' | 'Forbid' | 'Replace') =>
+    ({
+      name,
+      workspace: 'rl',
+      type: 'workflow',
+      workflow: {
+        dag: [{ name: 'load' }],
+        ...(policy ? { schedule: { cron: '0 3 * * *', concurrencyPolicy: policy } } : {}),
+      },
+    }) as unknown as WorkflowManifest;
+
+  it('a lock of a dead pid is taken over; a live one is honoured (Forbid names the run)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'icefloe-runlock-unit-'));
+    dirs.push(root);
+    const w = wf('unit', 'Forbid');
+    const path = lockPathOf(root, w);
+    mkdirSync(dirname(path), { recursive: true });
+    // a dead process: a child that has exited
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.on('exit', r));
+    writeFileSync(path, JSON.stringify({ workflow: 'rl.unit', runId: 'r-dead', pid: dead.pid, startedAt: 'x' }));
+    const lock = await acquireRunLock({ stagingRoot: root, workflow: w, runId: 'r-new' });
+    expect(JSON.parse(readFileSync(path, 'utf8')).runId).toBe('r-new');
+    await expect(acquireRunLock({ stagingRoot: root, workflow: w, runId: 'r-third' })).rejects.toThrow(
+      /workflow rl\.unit is already running \(run r-new, pid \d+/,
+    );
+    lock.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('removeStaleStagingAll keeps the staging of a running workflow and removes the rest', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'icefloe-runlock-unit-'));
+    dirs.push(root);
+    for (const job of ['rl.running.load', 'rl.gone.load']) {
+      mkdirSync(join(root, 'staging', job, 'run-1'), { recursive: true });
+      writeFileSync(join(root, 'staging', job, 'run-1', 'chunks.json'), '[]');
+    }
+    const lock = await acquireRunLock({ stagingRoot: root, workflow: wf('running'), runId: 'run-2' });
+    try {
+      expect(await removeStaleStagingAll(root)).toEqual(['rl.gone.load/run-1']);
+      expect(existsSync(join(root, 'staging', 'rl.running.load', 'run-1', 'chunks.json'))).toBe(true);
+    } finally {
+      lock.release();
+    }
+    expect(await removeStaleStagingAll(root)).toEqual(['rl.running.load/run-1']);
   });
 });
