@@ -138,7 +138,7 @@ export class PostgresSource implements Source {
     if (n === 1) return [{ spec: base, weight: size.rows }];
     const key = options.primaryKey?.length === 1 ? options.primaryKey[0] : await singlePrimaryKey(s, table);
     if (key) {
-      const bounds = await keyBoundaries(s, table, key, conditions(base), n);
+      const bounds = await keyBoundaries(s, table, key, conditions(base), n, size.rows);
       const edges = [undefined, ...bounds, undefined];
       notes.push(`split on ${key} into ${edges.length - 1} ranges`);
       return edges.slice(1).map((upTo, i) => ({

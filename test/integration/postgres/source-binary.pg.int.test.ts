@@ -8,7 +8,7 @@ import { BinaryCopyDecoder, binarySelectExpr } from '../../../core/connectors/po
 import type { PgDriver } from '../../../core/connectors/postgres/driver';
 import type { SourceColumn } from '../../../core/connectors/postgres/pg-to-arrow';
 import { PostgresSource, schemaOf } from '../../../core/connectors/postgres/source';
-import type { PostgresChunkSpec } from '../../../core/connectors/postgres/source-plan';
+import { keyBoundaries, type PostgresChunkSpec } from '../../../core/connectors/postgres/source-plan';
 import type { ChunkPointer } from '../../../core/connectors/types';
 import type { JobOptions } from '../../../core/manifest/types';
 import { dropSchema, openTestPg, uniqueSchema } from '../../helpers/postgres';
@@ -232,6 +232,36 @@ describe('postgres source: binary COPY read', () => {
     await expect(readAll(binary, { sourceTable: `${schema}.far` })).rejects.toThrow(
       `postgres source "${schema}"."far" column "ts": a value after 294247-01-10 cannot be stored in an Iceberg timestamp`,
     );
+  });
+
+  it('splits a large table on a block sample of its key: every row once, chunks of similar size', async () => {
+    await driver.query(`CREATE TABLE ${schema}.large (id int PRIMARY KEY, v text)`);
+    await driver.query(`INSERT INTO ${schema}.large SELECT g * 3, 'v' FROM generate_series(1, 300000) g`);
+    await driver.query(`ANALYZE ${schema}.large`);
+    const table = `"${schema}"."large"`;
+    const [sampled, exact] = await driver.session(async (s) => [
+      await keyBoundaries(s, table, 'id', [], 4, 300_000),
+      await keyBoundaries(s, table, 'id', [], 4, 0),
+    ]);
+    expect(exact).toEqual(['225000', '450000', '675000']);
+    expect(sampled).toHaveLength(3);
+    expect(sampled).not.toEqual(exact);
+    const o: JobOptions = { sourceTable: `${schema}.large`, extractParallelism: 4, pageSize: 50_000 };
+    const plan = await binary.plan(ctx, o, undefined);
+    expect(plan.chunks).toHaveLength(4);
+    const sizes: number[] = [];
+    const ids = new Set<number>();
+    for (const c of plan.chunks) {
+      let n = 0;
+      for await (const b of binary.read(ctx, o, c)) {
+        n += b.numRows;
+        for (const id of b.getChild('id')?.toArray() as Int32Array) ids.add(id);
+      }
+      sizes.push(n);
+    }
+    expect(ids.size).toBe(300000);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300000);
+    for (const n of sizes) expect(n).toBeGreaterThan(40000);
   });
 
   it('decodes rows split across stream chunks at every position', async () => {
