@@ -169,19 +169,53 @@ function fastLeafMetrics(m: ColumnMetrics, kind: string | undefined, data: arrow
     kind === 'timestamp_ns' ||
     kind === 'timestamptz_ns'
   ) {
+    // 64-bit values compared as (signed high, unsigned low) 32-bit halves: no BigInt per row
     const v = data.values as BigInt64Array;
-    let lo: bigint | undefined;
-    let hi: bigint | undefined;
+    const w = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+    let lo = -1;
+    let hi = -1;
     let nulls = 0;
     for (let i = 0; i < n; i++) {
       if (!valid(i)) nulls++;
+      else if (lo < 0) lo = hi = i;
       else {
-        const x = v[i] as bigint;
-        if (lo === undefined || x < lo) lo = x;
-        if (hi === undefined || x > hi) hi = x;
+        const h = w[2 * i + 1] as number;
+        const l = (w[2 * i] as number) >>> 0;
+        const lh = w[2 * lo + 1] as number;
+        if (h < lh || (h === lh && l < (w[2 * lo] as number) >>> 0)) lo = i;
+        const hh = w[2 * hi + 1] as number;
+        if (h > hh || (h === hh && l > (w[2 * hi] as number) >>> 0)) hi = i;
       }
     }
-    merge(m, n, nulls, lo, hi);
+    merge(m, n, nulls, lo < 0 ? undefined : (v[lo] as bigint), hi < 0 ? undefined : (v[hi] as bigint));
+    return true;
+  }
+  if (kind === 'decimal' && (data.values as Uint32Array).length >= 4 * n) {
+    // 128-bit little-endian two's complement: compare the signed top word, then the others unsigned
+    const words = data.values as Uint32Array;
+    const cmp = (a: number, b: number): number => {
+      const ta = (words[4 * a + 3] as number) | 0;
+      const tb = (words[4 * b + 3] as number) | 0;
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      for (let k = 2; k >= 0; k--) {
+        const x = words[4 * a + k] as number;
+        const y = words[4 * b + k] as number;
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return 0;
+    };
+    let lo = -1;
+    let hi = -1;
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (!valid(i)) nulls++;
+      else if (lo < 0) lo = hi = i;
+      else {
+        if (cmp(i, lo) < 0) lo = i;
+        if (cmp(i, hi) > 0) hi = i;
+      }
+    }
+    merge(m, n, nulls, lo < 0 ? undefined : decimalAt(words, lo), hi < 0 ? undefined : decimalAt(words, hi));
     return true;
   }
   if (kind === 'string' || kind === 'binary') {
