@@ -255,7 +255,7 @@ describe('postgres source: binary COPY read', () => {
       let n = 0;
       for await (const b of binary.read(ctx, o, c)) {
         n += b.numRows;
-        for (const id of b.getChild('id')?.toArray() as Int32Array) ids.add(id);
+        for (const id of (b.getChild('id')?.toArray() ?? []) as Int32Array) ids.add(id);
       }
       sizes.push(n);
     }
