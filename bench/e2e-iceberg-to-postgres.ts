@@ -6,7 +6,11 @@
  *  (a) the limit: the same rows as CSV through `psql \copy` into a staging table plus one `MERGE`;
  *  (b) a peer pipeline: DuckDB reading the table's Parquet files to CSV, then the same `\copy` + `MERGE`;
  *  `scaling`: the engine with 1 and 2 Move workers (and 0: moves in the main thread, as an extra figure).
- * Two rounds in mirrored order; each figure is the best of its two runs.
+ * Two rounds in mirrored order; each figure is the best of its two runs. Extras: `planMovesCommit` (seconds of the
+ * plan, the moves and the commit of every engine run) and `movesSpeedup` (best move phase, 1 worker / 2 workers).
+ * Move workers of a finished run are kept for the next run of the process (`ICEFLOE_KEEP_WORKERS_MS`, 15 s): runs
+ * that follow a run of the same parallelism within that time reuse warm workers; `ICEFLOE_KEEP_WORKERS_MS=0`
+ * gives every run cold workers, as a one-run `icefloe run` has.
  * Every target must end identical to the limit's (row fingerprints). `npx tsx bench/e2e-iceberg-to-postgres.ts [--quick]`.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,6 +18,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { runWorkflowLocally } from '../core/engine';
+import { loadWorkflow } from '../core/engine/load-workflow';
 import { runEngine, writeDepots, writeJob } from './lib/engine';
 import { ordersCsv } from './lib/orders';
 import { copyAndMerge, fingerprint, freshOrdersTable, psql, writeParts } from './lib/pg';
@@ -74,12 +80,39 @@ async function setUp(rows: number): Promise<Setup> {
   return { dir, schema, rows, baseCsv, incCsv, mergeJob };
 }
 
+/** The engine's merge into a fresh target; `phases`: seconds of plan, moves (first to last chunk) and commit. */
 async function engineMerge(s: Setup, table: string, parallelism: number) {
   freshOrdersTable(s.schema, table, s.baseCsv);
-  const run = await runEngine(s.mergeJob(table), s.dir, join(s.dir, 'staging'), parallelism);
-  const job = run.summary.jobs[0];
+  const { set, workflow } = await loadWorkflow(s.mergeJob(table), s.dir);
+  const at: Partial<Record<'planned' | 'committing', number>> = {};
+  const start = performance.now();
+  const { value: summary, seconds } = await timed(() =>
+    runWorkflowLocally({
+      manifests: set,
+      workflow,
+      stagingRoot: join(s.dir, 'staging'),
+      parallelism,
+      onStart: (t) =>
+        t.on((e) => {
+          if (e.type === 'planned' || e.type === 'committing') at[e.type] = performance.now();
+        }),
+    }),
+  );
+  if (summary.status !== 'succeeded') throw new Error(`engine merge into ${table} failed: ${summary.error}`);
+  const job = summary.jobs[0];
   if (job?.rowsWritten !== s.rows) throw new Error(`engine wrote ${job?.rowsWritten} rows, expected ${s.rows}`);
-  return { seconds: run.seconds, bytes: job.bytes, chunks: job.chunks };
+  const planned = at.planned ?? start;
+  const committing = at.committing ?? planned;
+  const phases = [planned - start, committing - planned, start + seconds * 1000 - committing].map((ms) =>
+    (ms / 1000).toFixed(2),
+  );
+  return { seconds, bytes: job.bytes, chunks: job.chunks, phases: phases.join('/') };
+}
+
+/** Best move phase with 1 worker over the best with 2 (the moves alone, without plan and commit). */
+function movesSpeedup(phases: Record<string, string[]>): number {
+  const bestMoves = (k: string) => Math.min(...(phases[k] ?? []).map((p) => Number(p.split('/')[1])));
+  return Math.round((bestMoves('p1') / bestMoves('p2')) * 100) / 100;
 }
 
 /** Runs benchmark 1 and the scaling figure. */
@@ -92,6 +125,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     // Two rounds in mirrored order (limit, 2 workers, DuckDB, 1 worker, 0 | 0, 1 worker, DuckDB, 2 workers, limit);
     // the best of each counts, which damps the noise of a shared machine.
     const runs: Record<string, number[]> = { limit: [], p2: [], duck: [], p1: [], p0: [] };
+    const phases: Record<string, string[]> = { p2: [], p1: [], p0: [] };
     let p2: Awaited<ReturnType<typeof engineMerge>> | undefined;
     const step = async (what: string, round: number) => {
       const table = `t_${what}_${round}`;
@@ -99,6 +133,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
         const r = await engineMerge(s, table, Number(what.slice(1)));
         if (what === 'p2') p2 = r;
         runs[what]?.push(r.seconds);
+        phases[what]?.push(r.phases);
         return;
       }
       freshOrdersTable(s.schema, table, s.baseCsv);
@@ -126,7 +161,11 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     const all = Object.entries(runs)
       .map(([k, v]) => `${k} ${v.map((x) => x.toFixed(2)).join('/')}`)
       .join(', ');
-    const extra = { parquetFiles: files, chunks: p2.chunks, parallelism: 2, runs: all };
+    // plan/moves/commit seconds of each engine run: the commit (one MERGE on the server) does not scale with workers
+    const split = Object.entries(phases)
+      .map(([k, v]) => `${k} ${v.join(' ')}`)
+      .join(', ');
+    const extra = { parquetFiles: files, chunks: p2.chunks, parallelism: 2, runs: all, planMovesCommit: split };
     return [
       result(
         'iceberg-to-postgres-merge',
@@ -146,6 +185,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
         { name: 'the same with 1 worker (best of 2)', seconds: p1.seconds },
         {
           speedup: Math.round((p1.seconds / best('p2')) * 100) / 100,
+          movesSpeedup: movesSpeedup(phases),
           oneWorkerSeconds: Math.round(p1.seconds * 1000) / 1000,
           // parallelism 0: moves in the main thread, no worker start-up (see docs/performance.md)
           mainThreadSeconds: Math.round(best('p0') * 1000) / 1000,
