@@ -248,7 +248,12 @@ class PartitionWriter {
     this.file = undefined;
     const name = `${this.stem}-${String(this.n++).padStart(5, '0')}.parquet`;
     const path = objectStorePath(this.opts, this.dir, name);
-    const written = await file.finish();
+    let written: WrittenParquet;
+    try {
+      written = await file.finish();
+    } catch (err) {
+      throw new Error(`cannot write data file ${path}: ${(err as Error).message}`, { cause: err });
+    }
     await this.opts.io.write(path, written.bytes);
     this.onStored(path);
     this.estimate = 0;

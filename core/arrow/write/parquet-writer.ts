@@ -49,6 +49,7 @@ export async function writeParquet(
   schema: Schema,
   options: ParquetWriteOptions = {},
 ): Promise<WrittenParquet> {
+  if (table.numRows === 0) return writeEmpty(table, schema, options);
   const w = new ParquetStreamWriter(schema, options);
   try {
     for (const b of table.batches) await w.write(b);
@@ -57,6 +58,15 @@ export async function writeParquet(
     w.abort();
     throw err;
   }
+}
+
+/** A file of no rows (the streaming writer takes its schema from a first batch, so it cannot write one). */
+async function writeEmpty(table: arrow.Table, schema: Schema, options: ParquetWriteOptions): Promise<WrittenParquet> {
+  const codec = CODECS[(options.compression ?? 'zstd').toLowerCase()] ?? pw.Compression.ZSTD;
+  const props = new pw.WriterPropertiesBuilder().setCompression(codec).setCreatedBy('icefloe').build();
+  const bytes = pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props);
+  const { columnSizes, splitOffsets } = await footerFacts(bytes, table.schema);
+  return { bytes, rows: 0, metrics: new MetricsAccumulator(schema).finish(), columnSizes, splitOffsets };
 }
 
 /**

@@ -73,6 +73,15 @@ describe('streaming writers', () => {
     ]);
   });
 
+  it('writes a table of no rows as a valid empty file', async () => {
+    const empty = conformTable(new arrow.Table([rows(0, 1)]).slice(0, 0), schema);
+    const w = await writeParquet(empty, schema);
+    const path = join(dir, 'empty.parquet');
+    writeFileSync(path, w.bytes);
+    expect(w.rows).toBe(0);
+    expect(await duck(`select count(*) from read_parquet('${path}')`)).toEqual([[0n]]);
+  });
+
   it('an aborted writer leaves parquet-wasm usable', async () => {
     const w = new ParquetStreamWriter(schema);
     await w.write(conformBatch(rows(0, 70_000), schema));
