@@ -89,7 +89,7 @@ export class WorkerPool {
     options: WorkerPoolOptions = {},
   ): WorkerPool {
     const key = options.bundle ? undefined : JSON.stringify([size, init.setupModules, workerCacheDir()]);
-    const kept = key === undefined ? undefined : parked.get(key);
+    const kept = key === undefined || keepMs() === 0 ? undefined : parked.get(key);
     if (kept && key !== undefined) {
       parked.delete(key);
       kept.resume(init, onProgress);
