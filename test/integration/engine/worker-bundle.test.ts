@@ -14,6 +14,7 @@ import './file-sink';
 
 jest.setTimeout(180_000); // a first build of the bundle takes seconds on a busy machine
 
+const ROOT = join(__dirname, '..', '..', '..');
 const pos = { file: 'm.yaml', line: 1, col: 1 };
 const ROWS = 12_000;
 let dir: string;
@@ -86,6 +87,10 @@ describe('move workers', () => {
     expect(files).toContainEqual(expect.stringMatching(/\.index\.json$/));
     expect(files).toContainEqual(expect.stringMatching(/\.cache$/)); // the V8 code cache the first worker wrote
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // the sources' __dirname is their own folder (connector discovery), parquet-wasm loads its .wasm beside itself
+    const bundle = readFileSync(join(cache, files.find((f) => f.endsWith('.js')) as string), 'utf8');
+    expect(bundle).toContain(`(${JSON.stringify(join(ROOT, 'core', 'movement'))}, "..", "connectors"`);
+    expect(bundle).toContain(`require(${JSON.stringify(require.resolve('parquet-wasm'))})`);
   });
 
   it('load the sources through tsx when the bundle cannot be built', async () => {
