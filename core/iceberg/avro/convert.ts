@@ -21,9 +21,19 @@ export function numOf(v: unknown): number | undefined {
   return Number(v);
 }
 
+// Manifests repeat a few snapshot ids and sequence numbers on every entry: one bigint each, shared.
+const bigints = new Map<number, bigint>();
+
 export function bigOf(v: unknown): bigint | undefined {
   if (v === null || v === undefined) return undefined;
-  return typeof v === 'bigint' ? v : BigInt(v as number);
+  if (typeof v === 'bigint') return v;
+  let b = bigints.get(v as number);
+  if (b === undefined) {
+    b = BigInt(v as number);
+    if (bigints.size >= 4096) bigints.clear();
+    bigints.set(v as number, b);
+  }
+  return b;
 }
 
 /** An Iceberg map stored as an array of {key, value} records → Map of numbers. */

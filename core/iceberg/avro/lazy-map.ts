@@ -10,16 +10,11 @@
  * see it empty, which is why `toModel()` exists for such callers.
  */
 
-/** Where the encoded array lies, and how its values are encoded. */
-interface Source {
-  buf: Uint8Array;
-  start: number;
-  end: number;
-  bytes: boolean;
-}
+/** Position after the last varint read by `varint` (module state: no tuple per value). */
+let at = 0;
 
-/** An Avro int/long varint (zig-zag) at `pos`; returns [value, next]. Longs beyond 2^53 come out inexact. */
-function varint(buf: Uint8Array, pos: number): [number, number] {
+/** The Avro int/long varint (zig-zag) at `pos`, setting `at` after it. Longs beyond 2^53 come out inexact. */
+function varint(buf: Uint8Array, pos: number): number {
   let n = 0;
   let mul = 1;
   for (;;) {
@@ -29,7 +24,8 @@ function varint(buf: Uint8Array, pos: number): [number, number] {
     if (b < 0x80) break;
     mul *= 128;
   }
-  return [n % 2 === 0 ? n / 2 : -(n + 1) / 2, pos];
+  at = pos;
+  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
 }
 
 /** Position after the varint at `pos`. */
@@ -45,30 +41,32 @@ function skipVarint(buf: Uint8Array, pos: number): number {
  */
 export function skipKeyValueArray(buf: Uint8Array, pos: number, bytes: boolean): number {
   for (;;) {
-    let n: number;
-    [n, pos] = varint(buf, pos);
+    const n = varint(buf, pos);
+    pos = at;
     if (n === 0) return pos;
     if (n < 0) {
-      let size: number;
-      [size, pos] = varint(buf, pos);
-      pos += size;
-      if (pos > buf.length) throw new Error('truncated map in manifest');
+      const size = varint(buf, pos);
+      pos = at + size;
+      if (size < 0 || pos > buf.length) throw new Error('truncated map in manifest');
       continue;
     }
     for (let i = 0; i < n; i++) {
       pos = skipVarint(buf, pos);
       if (bytes) {
-        let len: number;
-        [len, pos] = varint(buf, pos);
-        pos += len;
+        const len = varint(buf, pos);
+        pos = at + len;
         if (len < 0 || pos > buf.length) throw new Error('truncated map in manifest');
       } else pos = skipVarint(buf, pos);
     }
   }
 }
 
-/** The undecoded source of a lazy map (a non-enumerable property: equality checks do not see it). */
-const SRC = Symbol('avro-source');
+// The undecoded source, in symbol-keyed fields: jest's Map equality looks at entries only, and no
+// extra object is allocated per map.
+const BUF = Symbol('buf');
+const START = Symbol('start');
+const END = Symbol('end');
+const BYTES = Symbol('bytes');
 
 /**
  * A Map<number, number | Uint8Array> decoded from its Avro bytes on first use. Its `constructor` is
@@ -76,50 +74,52 @@ const SRC = Symbol('avro-source');
  * compares prototypes: use `toModel()` there).
  */
 export class LazyAvroMap<V extends number | Uint8Array> extends Map<number, V> {
-  declare [SRC]: Source | undefined;
+  [BUF]: Uint8Array | undefined = undefined;
+  [START] = 0;
+  [END] = 0;
+  [BYTES] = false;
 
   /** @internal the decoder builds these; `buf` must stay unchanged while the map is unread. */
   static over<V extends number | Uint8Array>(buf: Uint8Array, start: number, end: number, bytes: boolean) {
     const m = new LazyAvroMap<V>();
-    Object.defineProperty(m, SRC, { value: { buf, start, end, bytes }, writable: true });
+    m[BUF] = buf;
+    m[START] = start;
+    m[END] = end;
+    m[BYTES] = bytes;
     return m;
   }
 
-  /** Whether `v` is a lazy map (instanceof cannot tell: the constructor is Map). */
+  /** Whether `v` is a lazy map (`instanceof Map` cannot tell: the constructor is Map). */
   static is(v: unknown): v is LazyAvroMap<number | Uint8Array> {
-    return v instanceof Map && Object.getPrototypeOf(v) === LazyAvroMap.prototype;
+    return v instanceof LazyAvroMap;
   }
 
   private load(): void {
-    const s = this[SRC];
-    if (!s) return;
-    this[SRC] = undefined;
-    const { buf, bytes } = s;
-    let pos = s.start;
+    const buf = this[BUF];
+    if (!buf) return;
+    this[BUF] = undefined;
+    const bytes = this[BYTES];
+    let pos = this[START];
     for (;;) {
-      let n: number;
-      [n, pos] = varint(buf, pos);
+      let n = varint(buf, pos);
+      pos = at;
       if (n === 0) break;
       if (n < 0) {
         n = -n;
         pos = skipVarint(buf, pos);
       }
+      at = pos;
       for (let i = 0; i < n; i++) {
-        let key: number;
-        [key, pos] = varint(buf, pos);
+        const key = varint(buf, at);
         if (bytes) {
-          let len: number;
-          [len, pos] = varint(buf, pos);
-          super.set(key, new Uint8Array(buf.buffer, buf.byteOffset + pos, len) as V);
-          pos += len;
-        } else {
-          let v: number;
-          [v, pos] = varint(buf, pos);
-          super.set(key, v as V);
-        }
+          const len = varint(buf, at);
+          super.set(key, new Uint8Array(buf.buffer, buf.byteOffset + at, len) as V);
+          at += len;
+        } else super.set(key, varint(buf, at) as V);
       }
+      pos = at;
     }
-    if (pos !== s.end) throw new Error('corrupt map in manifest');
+    if (pos !== this[END]) throw new Error('corrupt map in manifest');
   }
 
   /** A plain Map with the same entries. */
@@ -148,7 +148,7 @@ export class LazyAvroMap<V extends number | Uint8Array> extends Map<number, V> {
     return super.delete(key);
   }
   override clear(): void {
-    if (this[SRC]) this[SRC] = undefined;
+    this[BUF] = undefined;
     super.clear();
   }
   override forEach(fn: (value: V, key: number, map: Map<number, V>) => void, thisArg?: unknown): void {

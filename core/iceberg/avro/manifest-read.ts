@@ -164,28 +164,28 @@ function toDataFile(d: AvroRecord, names: (string | undefined)[], types: Primiti
   const f: DataFile = {
     content: (numOf(d.content) ?? DataFileContent.Data) as DataFileContent,
     filePath: d.file_path as string,
-    fileFormat: String(d.file_format ?? 'PARQUET').toUpperCase(),
+    fileFormat: d.file_format === 'PARQUET' ? 'PARQUET' : String(d.file_format ?? 'PARQUET').toUpperCase(),
     partition: names.map((n, i) => (n === undefined ? null : partitionValueFromAvro(types[i], part[n]))),
     recordCount: numOf(d.record_count) ?? 0,
     fileSizeInBytes: numOf(d.file_size_in_bytes) ?? 0,
   };
-  const maps = {
-    columnSizes: d.column_sizes,
-    valueCounts: d.value_counts,
-    nullValueCounts: d.null_value_counts,
-    nanValueCounts: d.nan_value_counts,
-  };
-  for (const [k, v] of Object.entries(maps)) {
-    const m = countMap(v);
-    if (m) (f as unknown as Record<string, unknown>)[k] = m;
-  }
+  const columnSizes = countMap(d.column_sizes);
+  if (columnSizes) f.columnSizes = columnSizes;
+  const valueCounts = countMap(d.value_counts);
+  if (valueCounts) f.valueCounts = valueCounts;
+  const nullValueCounts = countMap(d.null_value_counts);
+  if (nullValueCounts) f.nullValueCounts = nullValueCounts;
+  const nanValueCounts = countMap(d.nan_value_counts);
+  if (nanValueCounts) f.nanValueCounts = nanValueCounts;
   const lo = bytesMap(d.lower_bounds);
   const hi = bytesMap(d.upper_bounds);
   if (lo) f.lowerBounds = lo;
   if (hi) f.upperBounds = hi;
   const key = bytesOf(d.key_metadata);
   if (key) f.keyMetadata = key;
-  if (Array.isArray(d.split_offsets)) f.splitOffsets = (d.split_offsets as bigint[]).map(Number);
+  const splits = d.split_offsets;
+  // Offsets decode as numbers below 2^53 (avro-type.ts): the decoded array is kept as it is.
+  if (Array.isArray(splits)) f.splitOffsets = splits.every((x) => typeof x === 'number') ? splits : splits.map(Number);
   if (Array.isArray(d.equality_ids)) f.equalityIds = (d.equality_ids as number[]).map(Number);
   const sortOrderId = numOf(d.sort_order_id);
   if (sortOrderId !== undefined) f.sortOrderId = sortOrderId;

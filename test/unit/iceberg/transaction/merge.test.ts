@@ -229,3 +229,46 @@ describe('copy-on-write merge: pruning and row selection', () => {
     expect(got).toEqual(['a=olda', 'b=oldb', 'c=newc', 'null=newnull', 'ü=newü']);
   });
 });
+
+describe('copy-on-write merge over evolved schemas', () => {
+  it('rewrites files written before a rename (columns matched by id) and before int → long', async () => {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['m'], name: 'cow_evolved' };
+    const t1 = new arrow.Table({
+      k: arrow.vectorFromArray([1, 2, 3], new arrow.Int32()),
+      v: arrow.vectorFromArray(['a', 'b', 'c'], new arrow.Utf8()),
+    });
+    await ensureTable(catalog, id, t1.schema, { properties: { 'write.merge.mode': 'copy-on-write' } });
+    await writeArrow(catalog, id, t1, { mode: 'append' });
+    const { metadata: m } = await catalog.loadTable(id);
+    await catalog.commitTable({
+      identifier: id,
+      requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': m['current-schema-id'] }],
+      updates: [
+        {
+          action: 'add-schema',
+          schema: {
+            type: 'struct',
+            'schema-id': 1,
+            fields: [
+              { id: 1, name: 'k', required: false, type: 'long' },
+              { id: 2, name: 'w', required: false, type: 'string' },
+            ],
+          },
+        },
+        { action: 'set-current-schema', 'schema-id': -1 },
+      ],
+    });
+    const t2 = new arrow.Table({
+      k: arrow.makeVector(BigInt64Array.from([2n, 4n])),
+      w: arrow.vectorFromArray(['B', 'D'], new arrow.Utf8()),
+    });
+    const out = await writeArrow(catalog, id, t2, { mode: 'merge', keys: ['k'] });
+    expect(out.snapshot.summary['deleted-data-files']).toBe('1');
+    const got = (await readRows(catalog, id)).map((r) => `${r.k}=${r.w}`).sort();
+    expect(got).toEqual(['1=a', '2=B', '3=c', '4=D']);
+    // the rewritten file has the current types: a second merge reads it as it is
+    await writeArrow(catalog, id, t2.slice(0, 1), { mode: 'merge', keys: ['k'] });
+    expect((await readRows(catalog, id)).map((r) => `${r.k}=${r.w}`).sort()).toEqual(['1=a', '2=B', '3=c', '4=D']);
+  });
+});
