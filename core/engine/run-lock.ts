@@ -101,8 +101,17 @@ function tryCreate(path: string, info: RunLockInfo): boolean {
     linkSync(tmp, path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+    // no hard links on this file system: an exclusive create (readers may see it half-written for a moment)
+    try {
+      writeFileSync(path, `${JSON.stringify(info)}\n`, { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
   } finally {
     unlinkSync(tmp);
   }
@@ -157,14 +166,20 @@ export async function acquireRunLock(o: RunLockOptions): Promise<RunLock> {
   };
   const pollMs = o.pollMs ?? 200;
   const told = new Set<string>();
+  let unreadable = 0;
   for (;;) {
     if (tryCreate(path, info)) break;
     const holder = readLock(path);
     if (!holder) {
-      // unreadable (hand-edited) or removed between the two calls
-      if (readLockRaw(path) !== undefined) rmQuiet(path);
+      // removed between the two calls (retry at once), being written, or damaged: removed when it stays so
+      if (readLockRaw(path) !== undefined && ++unreadable >= 10) {
+        rmQuiet(path);
+        unreadable = 0;
+      }
+      if (unreadable > 0) await sleep(pollMs);
       continue;
     }
+    unreadable = 0;
     if (!pidAlive(holder.pid) || (holder.pid === process.pid && !heldHere.has(holder.runId))) {
       removeStale(path, holder);
       continue;
