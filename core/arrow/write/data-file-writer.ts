@@ -63,9 +63,9 @@ const PARQUET_RATIO = 1 / 4;
 /**
  * Writes Iceberg data files from record batches as they arrive: each batch (conformed to `schema`) is split
  * by partition, each partition's rows stream into its own Parquet file (row groups written as they fill),
- * and a file is closed and stored once it reaches the target size (estimated from the Arrow bytes written,
- * with the Parquet/Arrow ratio of the files already closed), the next one taking over. Memory stays at the
- * open files' compressed bytes plus a few buffered slices, whatever the number of rows.
+ * and a file is closed and stored once it reaches the target size (estimated as `PARQUET_RATIO` of the Arrow
+ * bytes written, as the table writer always did), the next one taking over. Memory stays at the open files'
+ * compressed bytes plus a few buffered slices, whatever the number of rows.
  *
  * Names are deterministic for the same input (`<prefix>-<partition hash>-<n>.parquet`). `close` returns the
  * files in order of first appearance of their partition; `abort` drops open writers and deletes the files

@@ -166,8 +166,7 @@ export class ParquetStreamWriter {
   async finish(): Promise<WrittenParquet> {
     if (this.closed) throw new Error('parquet writer: finish twice');
     if (this.rows === 0 || !this.arrowSchema) {
-      this.closed = true;
-      this.props.free();
+      this.abort();
       throw new Error('parquet writer: no rows written');
     }
     const give = await this.nextPull();
