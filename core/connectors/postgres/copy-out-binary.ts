@@ -275,7 +275,10 @@ class Column {
 export class BinaryCopyDecoder {
   private readonly cols: Column[];
   private readonly n: number;
-  private rest: Uint8Array | undefined;
+  /** Bytes of an incomplete header or row, the count of them, and the bytes needed to try it again. */
+  private pending: Uint8Array[] | undefined;
+  private pendingBytes = 0;
+  private need = 0;
   private header = false;
   private done = false;
   private rows = 0;
@@ -295,36 +298,68 @@ export class BinaryCopyDecoder {
     this.n = columns.length;
   }
 
-  /** Feeds the next bytes of the COPY stream. */
+  /**
+   * Feeds the next bytes of the COPY stream. A unit (the header or a row) split across chunks is kept as pieces
+   * until enough bytes are there to make progress (`need`), then joined once with only the prefix of the next
+   * chunk it needs: linear in the bytes even for a row of many megabytes arriving in small chunks.
+   */
   push(chunk: Uint8Array): void {
     let off = 0;
-    const rest = this.rest;
-    if (rest) {
-      // Complete the unit split at the end of the previous chunk with a prefix of this one (not a copy of it all).
-      this.rest = undefined;
-      for (
-        let take = Math.min(chunk.length, Math.max(512, rest.length * 2));
-        ;
-        take = Math.min(chunk.length, take * 4)
-      ) {
-        const joined = new Uint8Array(rest.length + take);
-        joined.set(rest);
-        joined.set(chunk.subarray(0, take), rest.length);
-        const q = this.consume(joined, 0);
-        if (q >= rest.length) {
-          off = q - rest.length;
-          break;
-        }
-        if (take === chunk.length) {
-          this.rest = joined.slice(q);
-          return;
-        }
+    while (this.pending) {
+      const held = this.pendingBytes;
+      const avail = held + (chunk.length - off);
+      if (avail < this.need) {
+        this.pending.push(chunk.slice(off));
+        this.pendingBytes = avail;
+        return;
       }
+      const take = Math.min(chunk.length - off, Math.max(this.need - held, 512));
+      const joined = new Uint8Array(held + take);
+      let at = 0;
+      for (const piece of this.pending) {
+        joined.set(piece, at);
+        at += piece.length;
+      }
+      joined.set(chunk.subarray(off, off + take), at);
+      this.pending = undefined;
+      const q = this.consume(joined, 0);
+      if (q >= held) {
+        off += q - held; // the held unit is complete: go on in the chunk from where `joined` stopped
+        break;
+      }
+      this.hold(joined.subarray(q));
+      off += take;
     }
     const q = this.consume(chunk, off);
-    if (q < chunk.length) {
-      if (this.done) throw this.error('data after the end of the COPY stream');
-      this.rest = chunk.slice(q);
+    if (q < chunk.length) this.hold(chunk.slice(q));
+  }
+
+  /** Keeps the bytes of an incomplete unit and how many bytes are needed before trying it again. */
+  private hold(tail: Uint8Array): void {
+    if (this.done) throw this.error('data after the end of the COPY stream');
+    this.pending = [tail];
+    this.pendingBytes = tail.length;
+    this.need = tail.length + 1;
+    const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+    if (!this.header) {
+      if (tail.length >= 19) this.need = Math.max(this.need, 19 + dv.getInt32(15));
+      else this.need = 19;
+      return;
+    }
+    // A row: its field count, then (length, bytes) per field; need up to the first part that is missing.
+    if (tail.length < 2) return;
+    let q = 2;
+    for (let j = 0; j < this.n; j++) {
+      if (q + 4 > tail.length) {
+        this.need = q + 4;
+        return;
+      }
+      const len = dv.getInt32(q);
+      q += len > 0 ? 4 + len : 4;
+      if (q > tail.length) {
+        this.need = q;
+        return;
+      }
     }
   }
 

@@ -264,6 +264,23 @@ describe('postgres source: binary COPY read', () => {
     for (const n of sizes) expect(n).toBeGreaterThan(40000);
   });
 
+  it('reads rows of several megabytes (a row spans many stream chunks)', async () => {
+    await driver.query(`CREATE TABLE ${schema}.wide (id int PRIMARY KEY, b bytea, t text)`);
+    await driver.query(
+      `INSERT INTO ${schema}.wide VALUES (1, decode(repeat('00ff7f', 2000000), 'hex'), 'x'),
+         (2, NULL, repeat('é', 1500000)), (3, '\\x', ''), (4, decode('0102', 'hex'), NULL)`,
+    );
+    const o: JobOptions = { sourceTable: `${schema}.wide`, pageSize: 3 };
+    const [a, b] = [rowsOf(await readAll(binary, o)), rowsOf(await readAll(text, o))];
+    expect(a.map((r) => r.map((v) => (typeof v === 'string' ? v.length : v)))).toEqual([
+      [1, 2 + 12_000_000, 'x'.length],
+      [2, null, 1_500_000],
+      [3, '0x'.length, 0],
+      [4, '0x0102'.length, null],
+    ]);
+    expect(a).toEqual(b);
+  });
+
   it('decodes rows split across stream chunks at every position', async () => {
     const plan = await binary.plan(ctx, { sourceTable: `${schema}.every` }, undefined);
     const columns = ((plan.chunks[0] as ChunkPointer).spec as PostgresChunkSpec).columns;
