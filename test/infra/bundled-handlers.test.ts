@@ -40,7 +40,10 @@ describe('the task-function bundles run the seed workflow', () => {
     s3 = await startS3Server();
     pg = openTestPg();
     const manifests = join(dir, 'manifests');
-    cpSync(join(ROOT, 'examples', 'quickstart-server'), manifests, { recursive: true });
+    cpSync(join(ROOT, 'examples', 'quickstart-server'), manifests, {
+      recursive: true,
+      filter: (p) => !p.endsWith('.icefloe'),
+    });
     const edit = (file: string, f: (text: string) => string) =>
       writeFileSync(join(manifests, file), f(readFileSync(join(manifests, file), 'utf8')));
     edit('depots.yaml', (t) => t.replace(/rows: \d+/, `rows: ${ROWS}`));

@@ -29,7 +29,10 @@ describe('quickstart against PostgreSQL and an S3-compatible server', () => {
     s3 = await startS3Server();
     pg = openTestPg();
     dir = mkdtempSync(join(tmpdir(), 'icefloe-qs-server-'));
-    cpSync(join(ROOT, 'examples', 'quickstart-server'), dir, { recursive: true });
+    cpSync(join(ROOT, 'examples', 'quickstart-server'), dir, {
+      recursive: true,
+      filter: (p) => !p.endsWith('.icefloe'),
+    });
     const edit = (file: string, f: (text: string) => string) =>
       writeFileSync(join(dir, file), f(readFileSync(join(dir, file), 'utf8')));
     edit('depots.yaml', (t) => t.replace(/rows: \d+/, `rows: ${ROWS}`));

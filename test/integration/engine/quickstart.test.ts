@@ -117,7 +117,10 @@ describe('quickstart', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'icefloe-quickstart-'));
-    cpSync(join(__dirname, '..', '..', '..', 'examples', 'quickstart'), dir, { recursive: true });
+    cpSync(join(__dirname, '..', '..', '..', 'examples', 'quickstart'), dir, {
+      recursive: true,
+      filter: (p) => !p.endsWith('.icefloe'),
+    });
     const depots = join(dir, 'depots.yaml');
     writeFileSync(depots, readFileSync(depots, 'utf8').replace(/rows: \d+/, `rows: ${ROWS}`));
   });
