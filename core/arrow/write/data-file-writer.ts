@@ -55,8 +55,14 @@ export async function writeDataFiles(table: arrow.Table, opts: DataFileWriterOpt
 
 /** Rows a partition buffers before they go to its Parquet writer (small batches and partition slices travel together). */
 const PARTITION_FLUSH_ROWS = 65_536;
-/** Rows all partitions may buffer together before every buffer is flushed. */
-const BUFFERED_ROWS_LIMIT = 4 * PARTITION_FLUSH_ROWS;
+/** Rows all partitions may buffer together; above it the largest buffers are written. */
+const BUFFERED_ROWS_LIMIT = 8 * PARTITION_FLUSH_ROWS;
+/**
+ * Parquet files open at once (each holds ~1-2 MB of parquet-wasm encoder state, in a heap that never
+ * shrinks); beyond it the least recently written one is closed early, so a chunk spread over many partitions
+ * makes more files instead of more memory.
+ */
+const MAX_OPEN_FILES = 16;
 /** Parquet bytes per Arrow byte assumed to size files (zstd Parquet is typically 3-5× smaller than Arrow). */
 const PARQUET_RATIO = 1 / 4;
 
@@ -76,6 +82,8 @@ export class DataFileStreamWriter {
   private readonly partitioner: ((batch: arrow.RecordBatch) => Map<string, Group>) | undefined;
   private readonly target: number;
   private readonly stored: string[] = [];
+  /** Partitions with an open file, least recently written first. */
+  private readonly open = new Set<PartitionWriter>();
   private rowCount = 0;
   private done = false;
 
@@ -105,16 +113,39 @@ export class DataFileStreamWriter {
     if (batch.numRows === 0) return;
     this.rowCount += batch.numRows;
     if (!this.partitioner) {
-      await this.part('', []).add(batch);
+      const p = this.part('', []);
+      p.add(batch);
+      if (p.buffered >= PARTITION_FLUSH_ROWS) await this.flush(p);
       return;
     }
     for (const [key, g] of this.partitioner(batch)) {
-      const rows = g.idx.length === batch.numRows ? batch : takeBatch(batch, g.idx);
-      await this.part(key, g.values).add(rows);
+      const p = this.part(key, g.values);
+      p.add(g.idx.length === batch.numRows ? batch : takeBatch(batch, g.idx));
+      if (p.buffered >= PARTITION_FLUSH_ROWS) await this.flush(p);
     }
     let buffered = 0;
     for (const p of this.parts.values()) buffered += p.buffered;
-    if (buffered > BUFFERED_ROWS_LIMIT) for (const p of this.parts.values()) await p.flush();
+    if (buffered <= BUFFERED_ROWS_LIMIT) return;
+    // write the largest buffers until half the limit is left
+    for (const p of [...this.parts.values()].sort((a, b) => b.buffered - a.buffered)) {
+      if (buffered <= BUFFERED_ROWS_LIMIT / 2) break;
+      buffered -= p.buffered;
+      await this.flush(p);
+    }
+  }
+
+  /** Writes a partition's buffer into its open file, opening one (closing the least recently used) if needed. */
+  private async flush(p: PartitionWriter): Promise<void> {
+    if (p.buffered === 0) return;
+    this.open.delete(p);
+    if (!p.isOpen)
+      for (const lru of this.open) {
+        if (this.open.size < MAX_OPEN_FILES) break;
+        this.open.delete(lru);
+        await lru.closeFile();
+      }
+    await p.flush();
+    if (p.isOpen) this.open.add(p); // most recently written last
   }
 
   /** Writes what is buffered, closes every open file and returns the DataFile entries. */
@@ -122,7 +153,12 @@ export class DataFileStreamWriter {
     if (this.done) throw new Error('data file writer: close twice');
     this.done = true;
     const out: DataFile[] = [];
-    for (const p of this.parts.values()) out.push(...(await p.close()));
+    for (const p of this.parts.values()) {
+      await this.flush(p);
+      await p.closeFile();
+      this.open.delete(p);
+      out.push(...p.files);
+    }
     return out;
   }
 
@@ -155,7 +191,8 @@ class PartitionWriter {
   /** Estimated Parquet bytes of the open file. */
   private estimate = 0;
   private n = 0;
-  private readonly files: DataFile[] = [];
+  /** The files stored so far, in order. */
+  readonly files: DataFile[] = [];
 
   constructor(
     private readonly opts: DataFileWriterOptions,
@@ -171,15 +208,18 @@ class PartitionWriter {
     return this.pendingRows;
   }
 
-  /** Buffers a small batch (small ones travel to the Parquet writer together); writes a large one at once. */
-  async add(batch: arrow.RecordBatch): Promise<void> {
-    if (this.pendingRows === 0 && batch.numRows >= PARTITION_FLUSH_ROWS) return this.writeRolled(batch);
-    this.pending.push(batch);
-    this.pendingRows += batch.numRows;
-    if (this.pendingRows >= PARTITION_FLUSH_ROWS) await this.flush();
+  /** Whether a file is open. */
+  get isOpen(): boolean {
+    return this.file !== undefined;
   }
 
-  /** Writes the buffered batches. */
+  /** Buffers a batch (small ones travel to the Parquet writer together, see `flush`). */
+  add(batch: arrow.RecordBatch): void {
+    this.pending.push(batch);
+    this.pendingRows += batch.numRows;
+  }
+
+  /** Writes the buffered batches (opening a file if none is open). */
   async flush(): Promise<void> {
     if (this.pendingRows === 0) return;
     const batches = this.pending;
@@ -188,10 +228,9 @@ class PartitionWriter {
     await this.writeRolled(...batches);
   }
 
-  async close(): Promise<DataFile[]> {
-    await this.flush();
+  /** Closes and stores the open file, if any (later rows go to a next file). */
+  async closeFile(): Promise<void> {
     if (this.file) await this.roll();
-    return this.files;
   }
 
   abort(): void {

@@ -125,4 +125,45 @@ describe('streaming writers', () => {
       fs.map((f) => [f.partition, f.recordCount, f.valueCounts, f.nullValueCounts, f.lowerBounds, f.upperBounds]);
     expect(facts(again)).toEqual(facts(files));
   });
+
+  it('keeps at most a few files open: a chunk over many interleaved partitions gets more files, every row once', async () => {
+    const n = 700_000;
+    const make = (from: number, to: number) => {
+      const ids = new BigInt64Array(to - from);
+      const part = new Int32Array(to - from);
+      for (let i = 0; i < to - from; i++) {
+        ids[i] = BigInt(from + i);
+        part[i] = (from + i) % 40;
+      }
+      return new arrow.Table({ id: arrow.makeVector(ids), p: arrow.makeVector(part) }).batches[0] as arrow.RecordBatch;
+    };
+    const s2 = icebergSchemaOf(make(0, 1).schema);
+    const spec: PartitionSpec = {
+      'spec-id': 0,
+      fields: [{ 'source-id': 2, 'field-id': 1000, name: 'p', transform: 'identity' }],
+    };
+    const w = new DataFileStreamWriter({
+      io: new LocalFileIO(),
+      location: join(dir, 'many'),
+      schema: s2,
+      spec,
+      properties: {},
+      prefix: 'many',
+    });
+    for (let k = 0; k < n; k += 35_000) await w.write(conformBatch(make(k, k + 35_000), s2));
+    const files = await w.close();
+    expect(files.length).toBeGreaterThan(40); // some partitions were closed early and continued in a next file
+    const all = files.map((f) => `'${f.filePath}'`).join(', ');
+    expect(await duck(`select count(*), count(distinct id), min(id), max(id) from read_parquet([${all}])`)).toEqual([
+      [BigInt(n), BigInt(n), 0n, BigInt(n - 1)],
+    ]);
+    for (const f of files) {
+      const [[count, minId, maxId, parts]] = (await duck(
+        `select count(*), min(id), max(id), count(distinct p) from read_parquet('${f.filePath}')`,
+      )) as [[bigint, bigint, bigint, bigint]];
+      expect([f.recordCount, Number(parts)]).toEqual([Number(count), 1]);
+      expect(fromBytes('long', f.lowerBounds?.get(1) as Uint8Array)).toBe(minId);
+      expect(fromBytes('long', f.upperBounds?.get(1) as Uint8Array)).toBe(maxId);
+    }
+  });
 });
