@@ -260,8 +260,9 @@ export async function removeStaleStaging(
     }
     for (const run of runs) {
       if (run === current) continue;
+      const held = await holdsFiles(join(jobDir, run));
       await fs.rm(join(jobDir, run), { recursive: true, force: true });
-      removed.push(`${safeSegment(jobId)}/${run}`);
+      if (held) removed.push(`${safeSegment(jobId)}/${run}`); // an empty folder is what a finished run leaves
     }
     await fs.rmdir(jobDir).catch(() => undefined);
   }
@@ -291,12 +292,21 @@ export async function removeStaleStagingAll(stagingRoot: string, olderThanMs = 0
     const jobDir = join(root, job);
     for (const run of await fs.readdir(jobDir).catch(() => [] as string[])) {
       if ((await newestChange(join(jobDir, run))) > cutoff) continue;
+      const held = await holdsFiles(join(jobDir, run));
       await fs.rm(join(jobDir, run), { recursive: true, force: true });
-      removed.push(`${job}/${run}`);
+      if (held) removed.push(`${job}/${run}`);
     }
     await fs.rmdir(jobDir).catch(() => undefined);
   }
   return removed;
+}
+
+/** Whether a folder holds any file below it (a run that finished leaves only empty folders). */
+async function holdsFiles(path: string): Promise<boolean> {
+  for (const e of await fs.readdir(path, { withFileTypes: true }).catch(() => [])) {
+    if (!e.isDirectory() || (await holdsFiles(join(path, e.name)))) return true;
+  }
+  return false;
 }
 
 /** The newest modification time (ms) of a folder and everything below it. */

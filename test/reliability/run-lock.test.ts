@@ -401,4 +401,12 @@ describe('run lock and stale staging, in process', () => {
     }
     expect(await removeStaleStagingAll(root)).toEqual(['rl.running.load/run-1']);
   });
+
+  it('the empty folders a finished run leaves are removed without being reported as a killed run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'icefloe-runlock-unit-'));
+    dirs.push(root);
+    mkdirSync(join(root, 'staging', 'rl.done.load', 'run-1', 'chunks'), { recursive: true });
+    expect(await removeStaleStagingAll(root)).toEqual([]);
+    expect(existsSync(join(root, 'staging', 'rl.done.load'))).toBe(false);
+  });
 });
