@@ -115,6 +115,13 @@ function workflowStack(
       `workflow ${wf.name} addresses lakehouse ${lh.name} (storage type ${lh.lakehouse.storage.type}), which is not deployed: its jobs can only run with icefloe run`,
     );
   }
+  for (const d of set.depots) {
+    if (!d.depot.postgresql?.embedded || !depots.has(d.name)) continue;
+    Annotations.of(stack).addWarningV2(
+      'icefloe:embeddedDepot',
+      `workflow ${wf.name} addresses depot ${d.name}, an embedded PostgreSQL (PGlite), which the task functions do not carry: its jobs can only run with icefloe run`,
+    );
+  }
   return stack;
 }
 

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildIcefloeApp } from '../../lib/icefloe-app';
@@ -38,6 +39,18 @@ describe('cdk-nag AwsSolutions', () => {
     t.resourceCountIs('AWS::EC2::VPC', 1);
     t.resourceCountIs('AWS::EC2::NatGateway', 0);
     t.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+  });
+
+  it('warns at synth that a workflow addressing an embedded (PGlite) depot runs only locally', () => {
+    const depot = postgresDepot();
+    depot.depot.postgresql = { ...depot.depot.postgresql!, embedded: { path: '.icefloe/pg' } };
+    const { stacks } = synthApp(setOf(alphaomega(), depot, ordersWorkflow()));
+    Annotations.fromStack(stacks.workflows[0]!).hasWarning(
+      '*',
+      Match.stringLikeRegexp('addresses depot postgres_depot, an embedded PostgreSQL.*only run with icefloe run'),
+    );
+    const plain = synthApp(setOf(alphaomega(), postgresDepot(), ordersWorkflow()));
+    Annotations.fromStack(plain.stacks.workflows[0]!).hasNoWarning('*', Match.stringLikeRegexp('embedded PostgreSQL'));
   });
 
   it('acknowledges each finding by exact id with a specific reason', () => {
