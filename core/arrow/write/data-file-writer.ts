@@ -102,11 +102,6 @@ export class DataFileStreamWriter {
     return this.rowCount;
   }
 
-  /** Paths of the files stored so far (also before `close`). */
-  get storedPaths(): readonly string[] {
-    return this.stored;
-  }
-
   /** Takes one record batch conformed to the schema; resolves once it is written or buffered. */
   async write(batch: arrow.RecordBatch): Promise<void> {
     if (this.done) throw new Error('data file writer: write after close');
