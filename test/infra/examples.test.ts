@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadManifests } from '../../core/manifest';
 import { buildIcefloeApp } from '../../lib/icefloe-app';
-import { aslProblems, deployedDefinition, INLINE_CODE, nagFindings } from './synth';
+import { aslProblems, deployedDefinition, INLINE_CODE, nagFindings, testApp } from './synth';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
@@ -12,7 +12,7 @@ const EXAMPLES = join(__dirname, '..', '..', 'examples');
 async function synthExample(folder: string) {
   const { set, problems } = await loadManifests([join(EXAMPLES, folder)]);
   expect(problems).toEqual([]);
-  const app = new App();
+  const app = testApp();
   const stacks = buildIcefloeApp(app, set, { code: INLINE_CODE });
   const assembly = app.synth(); // throws on an unacknowledged AwsSolutions finding
   return { app, stacks, assembly };

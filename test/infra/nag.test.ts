@@ -1,11 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildIcefloeApp } from '../../lib/icefloe-app';
 import { acknowledge, justifyWildcards } from '../../lib/nag';
 import { alphaomega, instanceSecret, localLakehouse, ordersWorkflow, postgresDepot } from './manifests';
-import { acknowledgements, INLINE_CODE, nagFindings, setOf, synthApp } from './synth';
+import { acknowledgements, INLINE_CODE, nagFindings, setOf, synthApp, testApp } from './synth';
 
 const seedSet = setOf(
   alphaomega(),
@@ -66,14 +66,14 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('fails synthesis on a finding nobody acknowledged', () => {
-    const app = new App();
+    const app = testApp();
     buildIcefloeApp(app, setOf(alphaomega()), { code: INLINE_CODE });
     new s3.Bucket(new Stack(app, 'Extra'), 'Unlogged');
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
   it('acknowledges only the wildcards a justification matches; any other stays a finding', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Wild');
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     const bucket = new s3.Bucket(stack, 'B', { enforceSSL: true });
@@ -90,7 +90,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('refuses an acknowledgement without a reason', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(testApp(), 'S');
     expect(() => acknowledge(stack, 'AwsSolutions-S1', 'ok')).toThrow(
       'acknowledgement of AwsSolutions-S1 needs a specific reason',
     );

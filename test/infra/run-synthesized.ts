@@ -25,7 +25,7 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 
 async function synthesized(dir: string) {
   const { set } = await loadManifests([dir]);
-  const app = new App();
+  const app = new App({ outdir: join(dir, 'cdk.out') });
   const code = () => lambda.Code.fromInline('exports.handler = async () => ({});');
   const { workflows } = buildIcefloeApp(app, set, { code, nag: false });
   const template = app.synth().getStackByName(workflows[0]!.stackName).template as { Resources: Resources };

@@ -1,4 +1,7 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -10,6 +13,20 @@ const aslValidator = require('asl-validator') as (def: unknown) => {
   isValid: boolean;
   errorsText: (sep?: string) => string;
 };
+
+const outdirs: string[] = [];
+// Each test file removes the cloud assemblies its apps wrote (an App without outdir leaves a cdk.out* in /tmp).
+if (typeof afterAll === 'function')
+  afterAll(() => {
+    for (const d of outdirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+/** A CDK app writing its assembly to a temporary folder that is removed after the test file. */
+export function testApp(props: AppProps = {}): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'icefloe-cdk-'));
+  outdirs.push(outdir);
+  return new App({ ...props, outdir });
+}
 
 /** A manifest set from a list of manifests. */
 export function setOf(...manifests: ManifestSet['manifests']): ManifestSet {
@@ -27,7 +44,7 @@ export const INLINE_CODE = () => lambda.Code.fromInline('exports.handler = async
 
 /** Builds and synthesizes the app with the AwsSolutions checks on (synth throws on an unacknowledged finding). */
 export function synthApp(set: ManifestSet, context: Record<string, unknown> = {}) {
-  const app = new App({ context });
+  const app = testApp({ context });
   const stacks = buildIcefloeApp(app, set, { code: INLINE_CODE });
   const assembly = app.synth();
   const template = (s: { stackName: string }) => Template.fromJSON(assembly.getStackByName(s.stackName).template);
