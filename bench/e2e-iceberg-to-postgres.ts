@@ -23,7 +23,7 @@ import { loadWorkflow } from '../core/engine/load-workflow';
 import { runEngine, writeDepots, writeJob } from './lib/engine';
 import { ordersCsv } from './lib/orders';
 import { copyAndMerge, fingerprint, freshOrdersTable, psql, writeParts } from './lib/pg';
-import { type BenchOptions, type BenchResult, result, timed } from './lib/types';
+import { type BenchOptions, type BenchResult, result, runIfMain, timed } from './lib/types';
 
 /** Reads every Parquet data file of the table with DuckDB and writes one CSV (the peer's extract step). */
 async function duckdbToCsv(dataDir: string, csvPath: string): Promise<void> {
@@ -202,13 +202,4 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') })
-    .then((rs) => {
-      for (const r of rs) process.stdout.write(`${JSON.stringify(r)}\n`);
-    })
-    .catch((err) => {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+runIfMain(module, run);

@@ -14,7 +14,7 @@ import * as arrow from 'apache-arrow';
 import { FileCatalog } from '../core/iceberg/catalog/file-catalog';
 import { LocalFileIO } from '../core/iceberg/io/local';
 import { ensureTable, writeArrow } from '../core/iceberg/transaction/write-arrow';
-import { type BenchOptions, type BenchResult, result, timed } from './lib/types';
+import { type BenchOptions, type BenchResult, result, runIfMain, timed } from './lib/types';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 const PYICEBERG_UPSERT_ROWS_PER_SEC = 1_000;
@@ -96,13 +96,4 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') })
-    .then((rs) => {
-      for (const r of rs) process.stdout.write(`${JSON.stringify(r)}\n`);
-    })
-    .catch((err) => {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+runIfMain(module, run);

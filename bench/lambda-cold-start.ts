@@ -23,7 +23,7 @@ import { parquetWasmPath, type TaskName, taskBuildOptions, taskBundleSettings } 
 import { writeDepots, writeJob } from './lib/engine';
 import { orderBatches } from './lib/orders';
 import { ICEFLOE_BIN, median, peakRss } from './lib/proc';
-import { type BenchOptions, type BenchResult, result } from './lib/types';
+import { type BenchOptions, type BenchResult, result, runIfMain } from './lib/types';
 
 const TASKS: TaskName[] = ['plan', 'move', 'commit', 'cleanup'];
 const RUNS = 10;
@@ -142,13 +142,4 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') })
-    .then((rs) => {
-      for (const r of rs) process.stdout.write(`${JSON.stringify(r)}\n`);
-    })
-    .catch((err) => {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+runIfMain(module, run);

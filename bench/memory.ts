@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { RunSummary } from '../core/engine';
 import { writeDepots, writeJob } from './lib/engine';
 import { ICEFLOE_BIN, peakRss } from './lib/proc';
-import { type BenchOptions, type BenchResult, result } from './lib/types';
+import { type BenchOptions, type BenchResult, result, runIfMain } from './lib/types';
 
 /** The bound of issue 8. */
 export const RSS_BOUND_BYTES = 1.5 * 2 ** 30;
@@ -47,13 +47,4 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') })
-    .then((rs) => {
-      for (const r of rs) process.stdout.write(`${JSON.stringify(r)}\n`);
-    })
-    .catch((err) => {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+runIfMain(module, run);

@@ -26,7 +26,7 @@ import {
   type TableMetadata,
   toBytes,
 } from '../core/iceberg/spec';
-import { type BenchResult, result, timed } from './lib/types';
+import { type BenchResult, result, runIfMain, timed } from './lib/types';
 
 const DAY_US = 86_400_000_000n;
 const SNAPSHOT = 4_000_000_000_000n; // below 2^53, so the plain-avsc baseline can decode it
@@ -287,17 +287,9 @@ function isoDay(days: number): string {
   return new Date(days * 86_400_000).toISOString().slice(0, 10);
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') })
-    .then((rs) => {
-      for (const r of rs) {
-        process.stdout.write(
-          `${r.name}: ${r.rows} files in ${r.seconds}s = ${r.rowsPerSec} files/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}; ${JSON.stringify(r.extra)}\n`,
-        );
-      }
-    })
-    .catch((err) => {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+runIfMain(
+  module,
+  run,
+  (r) =>
+    `${r.name}: ${r.rows} files in ${r.seconds}s = ${r.rowsPerSec} files/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}; ${JSON.stringify(r.extra)}`,
+);

@@ -25,7 +25,7 @@ import {
 import { openPgPool } from '../core/connectors/postgres/pg-driver';
 import { PostgresSink } from '../core/connectors/postgres/sink';
 import type { StagedChunk } from '../core/connectors/types';
-import { type BenchResult, result, timed } from './lib/types';
+import { type BenchResult, result, runIfMain, timed } from './lib/types';
 
 const PG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', params: { sslmode: 'disable' } };
 const STATUS = ['new', 'paid', 'shipped', 'cancelled', 'returned'];
@@ -271,17 +271,9 @@ async function checkSame(
   }
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') })
-    .then((rs) => {
-      for (const r of rs) {
-        process.stdout.write(
-          `${r.name} [${r.extra?.copyFormat}]: ${r.rows} rows in ${r.seconds}s = ${r.rowsPerSec} rows/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}${r.extra?.runs ? ` (runs: ${r.extra.runs})` : ''}\n`,
-        );
-      }
-    })
-    .catch((err) => {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+runIfMain(
+  module,
+  run,
+  (r) =>
+    `${r.name} [${r.extra?.copyFormat}]: ${r.rows} rows in ${r.seconds}s = ${r.rowsPerSec} rows/s; baseline ${r.baseline} ${r.baselineSeconds}s; ratio ${r.ratio}${r.extra?.runs ? ` (runs: ${r.extra.runs})` : ''}`,
+);

@@ -19,7 +19,7 @@ import { PostgresSource } from '../core/connectors/postgres/source';
 import { runEngine, writeDepots, writeJob } from './lib/engine';
 import { orderBatches, ordersCsv } from './lib/orders';
 import { freshOrdersTable, PG, psql, writeParts } from './lib/pg';
-import { type BenchOptions, type BenchResult, result, timed } from './lib/types';
+import { type BenchOptions, type BenchResult, result, runIfMain, timed } from './lib/types';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
@@ -120,13 +120,4 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') })
-    .then((rs) => {
-      for (const r of rs) process.stdout.write(`${JSON.stringify(r)}\n`);
-    })
-    .catch((err) => {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+runIfMain(module, run);

@@ -51,6 +51,26 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; second
   return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
+/**
+ * Runs a benchmark module on its own (`npx tsx bench/<name>.ts [--quick]`) when it is the process's main module:
+ * one line per result on stdout (JSON unless `line` says otherwise), a failure as one `error:` line and exit 1.
+ */
+export function runIfMain(
+  mod: NodeModule,
+  run: BenchModule['run'],
+  line: (r: BenchResult) => string = (r) => JSON.stringify(r),
+): void {
+  if (require.main !== mod) return;
+  run({ quick: process.argv.includes('--quick') })
+    .then((rs) => {
+      for (const r of rs) process.stdout.write(`${line(r)}\n`);
+    })
+    .catch((err) => {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    });
+}
+
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
