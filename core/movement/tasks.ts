@@ -7,7 +7,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { ChunkPointer, JobState, RunContext, Sink, Source, StagedChunk } from '../connectors/types';
 import { IcefloeError, InvalidInputError } from '../errors';
-import type { Endpoint, JobOptions } from '../manifest/types';
+import type { Endpoint } from '../manifest/types';
 import type { TaskDeps } from './deps';
 import { maskBatches, maskSchema, masksOf } from './mask';
 import { schemaFromJson } from './schema-json';
@@ -113,23 +113,7 @@ async function* counted(
 /** A chunk of the plan's list: deletes chunks carry keys the source reports deleted. */
 export type MoveChunk = ChunkPointer & { deletes?: boolean };
 
-/** A sink able to apply deleted keys (merge sinks; not part of every Sink). */
-interface DeletingSink extends Sink {
-  stageDeletes?(
-    ctx: RunContext,
-    options: JobOptions,
-    chunkId: string,
-    batches: AsyncIterable<RecordBatch>,
-  ): Promise<StagedChunk>;
-}
-
-function stageChunk(
-  sink: DeletingSink,
-  ctx: RunContext,
-  p: PlanOutput,
-  chunk: MoveChunk,
-  batches: AsyncIterable<RecordBatch>,
-) {
+function stageChunk(sink: Sink, ctx: RunContext, p: PlanOutput, chunk: MoveChunk, batches: AsyncIterable<RecordBatch>) {
   if (!chunk.deletes) return sink.stage(ctx, p.sink.options, chunk.chunkId, batches);
   if (!sink.stageDeletes)
     throw new InvalidInputError(
