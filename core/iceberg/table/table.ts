@@ -52,6 +52,19 @@ export interface ScanStats {
   rows: number;
 }
 
+/** Counters of a scan that has not started. */
+export function emptyScanStats(): ScanStats {
+  return {
+    manifests: 0,
+    dataFiles: 0,
+    deleteFiles: 0,
+    deleteEntries: 0,
+    skippedDataFiles: 0,
+    skippedRecords: 0,
+    rows: 0,
+  };
+}
+
 /** A planned scan: its schema and a stream of batches. */
 export interface TableScan {
   snapshot: Snapshot | undefined;
@@ -143,15 +156,7 @@ export class Table {
     if (missing.length > 0) {
       throw new InvalidInputError(`unknown column '${missing[0]}' in table ${m.location}`);
     }
-    const stats: ScanStats = {
-      manifests: 0,
-      dataFiles: 0,
-      deleteFiles: 0,
-      deleteEntries: 0,
-      skippedDataFiles: 0,
-      skippedRecords: 0,
-      rows: 0,
-    };
+    const stats = emptyScanStats();
     const selector = {
       ...(options.snapshotId !== undefined ? { snapshotId: options.snapshotId } : {}),
       ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),

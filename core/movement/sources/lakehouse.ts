@@ -23,7 +23,7 @@ import type { NestedField } from '../../iceberg/spec/types';
 import { identityPaths } from '../../iceberg/table/moved-paths';
 import type { LoadedTable } from '../../iceberg/table/open';
 import { planScanFiles } from '../../iceberg/table/plan-adapter';
-import type { ScanStats } from '../../iceberg/table/table';
+import { emptyScanStats } from '../../iceberg/table/table';
 import type { JobOptions } from '../../manifest/types';
 import { schemaToJson } from '../schema-json';
 import { changedFiles, type DeletedKeysSpec, deletedRows, liveKeys } from './lakehouse-diff';
@@ -48,15 +48,6 @@ function chunkTarget(tasks: FileScanTask[], options: JobOptions): number {
   const share = Math.ceil(total / (2 * (options.extractParallelism ?? 4)));
   return Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, share));
 }
-const emptyStats = (): ScanStats => ({
-  manifests: 0,
-  dataFiles: 0,
-  deleteFiles: 0,
-  deleteEntries: 0,
-  skippedDataFiles: 0,
-  skippedRecords: 0,
-  rows: 0,
-});
 
 /** Whether `to` descends from `from` through appends only (so files with a later sequence number are the change). */
 function appendsSince(m: TableMetadata, from: bigint, to: bigint): { ok: boolean; why?: string } {
@@ -192,7 +183,7 @@ export class LakehouseSource implements Source {
     if (!p) {
       p = (async () => {
         const loaded = await this.load(options);
-        const plan = await planScanFiles(loaded, { snapshotId: BigInt(snapshotId) }, undefined, emptyStats());
+        const plan = await planScanFiles(loaded, { snapshotId: BigInt(snapshotId) }, undefined, emptyScanStats());
         return { loaded, tasks: new Map(plan.tasks.map((t) => [t.dataFile.filePath, t as unknown])) };
       })();
       this.plans.set(snapshotId, p);
