@@ -93,7 +93,8 @@ function gather(type: arrow.DataType, p: Pos): arrow.Data {
   return arrow.makeData({ ...base, data: out } as never);
 }
 
-function gatherBytes(p: Pos, base: Record<string, unknown>): arrow.Data {
+/** The value offsets of the taken rows of a variable-length column, and the source offsets of each chunk. */
+function gatherOffsets(p: Pos): { n: number; valueOffsets: Int32Array; offs: Int32Array[]; total: number } {
   const n = p.row.length;
   const valueOffsets = new Int32Array(n + 1);
   const offs = p.chunks.map((c) => c.valueOffsets as Int32Array);
@@ -104,6 +105,11 @@ function gatherBytes(p: Pos, base: Record<string, unknown>): arrow.Data {
     total += (o[j + 1] as number) - (o[j] as number);
     valueOffsets[i + 1] = total;
   }
+  return { n, valueOffsets, offs, total };
+}
+
+function gatherBytes(p: Pos, base: Record<string, unknown>): arrow.Data {
+  const { n, valueOffsets, offs, total } = gatherOffsets(p);
   const bytes = new Uint8Array(total);
   const vals = p.chunks.map((c) => c.values as Uint8Array);
   for (let i = 0; i < n; i++) {
@@ -116,16 +122,7 @@ function gatherBytes(p: Pos, base: Record<string, unknown>): arrow.Data {
 }
 
 function gatherList(type: arrow.DataType, p: Pos, base: Record<string, unknown>): arrow.Data {
-  const n = p.row.length;
-  const valueOffsets = new Int32Array(n + 1);
-  const offs = p.chunks.map((c) => c.valueOffsets as Int32Array);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const o = offs[p.chunk[i] as number] as Int32Array;
-    const j = p.row[i] as number;
-    total += (o[j + 1] as number) - (o[j] as number);
-    valueOffsets[i + 1] = total;
-  }
+  const { n, valueOffsets, offs, total } = gatherOffsets(p);
   const chunk = new Int32Array(total);
   const row = new Int32Array(total);
   let k = 0;
