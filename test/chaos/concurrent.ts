@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
 import { ensureTable } from '../../core/iceberg/transaction/write-arrow';
 import { ORDERS_SCHEMA, ordersBatch } from '../../core/movement/sources/generator';
+import { generatorDepotYaml } from '../helpers/manifests';
 import { runChild } from './child';
 import { runWorkflowFile } from './driver';
 import { cleanupAndInspect, dropScenario, sinkDigest } from './inspect';
@@ -105,7 +106,7 @@ export async function runTwoJobsCase(root: string, sink: SinkKind): Promise<Conc
   try {
     writePhase(s, PHASE1);
     const depots = join(s.dir, 'depots.yaml');
-    const gen2 = `name: gen2\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: ${PHASE2.rows}\n    seed: ${PHASE2.seed}\n---\n`;
+    const gen2 = `${generatorDepotYaml(PHASE2.rows, PHASE2.seed, 'gen2')}---\n`;
     writeFileSync(depots, gen2 + readFileSync(depots, 'utf8'));
     const a = join(s.dir, 'workflow.yaml');
     const b = join(s.dir, 'workflow-b.yaml');

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FILE_LAKEHOUSE_YAML, generatorDepotYaml } from '../helpers/manifests';
 
 export type SinkKind = 'iceberg' | 'postgres';
 export type Strategy = 'append' | 'replace' | 'merge';
@@ -38,25 +39,9 @@ export function newScenario(root: string, sink: SinkKind, strategy: Strategy, pa
 }
 
 function depots(s: Scenario, phase: Phase, password: string): string {
-  const gen = `name: gen\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: ${phase.rows}\n    seed: ${phase.seed}\n`;
+  const gen = generatorDepotYaml(phase.rows, phase.seed);
   if (s.sink === 'iceberg') {
-    return `${gen}---
-name: lake
-version: v1alpha
-type: lakehouse
-layer: user
-lakehouse:
-  type: iceberg
-  compute: runnable-default
-  iceberg:
-    storage:
-      depotName: lake
-      type: file
-      file:
-        path: ./warehouse
-    metastore:
-      type: file
-`;
+    return `${gen}---\n${FILE_LAKEHOUSE_YAML}`;
   }
   return `${gen}---
 name: lake

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { S3FileIO } from '../../core/iceberg/io/s3';
 import { openTable } from '../../core/iceberg/table';
 import type { FaultKind, FaultProxy } from '../helpers/fault-proxy';
+import { generatorDepotYaml } from '../helpers/manifests';
 import { s3ConfigFor } from '../helpers/s3-server';
 import { expectedDigest } from './concurrent';
 import { runWorkflowFile } from './driver';
@@ -30,7 +31,7 @@ export interface StorageTrial {
 }
 
 function depots(bucket: string, prefix: string, endpoint: string, phase: Phase): string {
-  return `name: gen\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: ${phase.rows}\n    seed: ${phase.seed}\n---
+  return `${generatorDepotYaml(phase.rows, phase.seed)}---
 name: lake\nversion: v1alpha\ntype: lakehouse\nlayer: user\nlakehouse:\n  type: iceberg\n  compute: runnable-default\n  iceberg:
     storage:\n      depotName: lake\n      type: s3\n      s3:\n        bucket: ${bucket}\n        relativePath: /${prefix}\n        region: us-east-1
         endpoint: ${endpoint}\n      secrets:\n        - name: lake-rw\n          allkeys: true\n    metastore:\n      type: file\n---

@@ -19,6 +19,7 @@ import { IcefloeError } from '../../core/errors';
 import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
 import type { JobOptions } from '../../core/manifest/types';
 import { ordersBatch } from '../../core/movement/sources/generator';
+import { FILE_LAKEHOUSE_YAML, generatorDepotYaml } from '../helpers/manifests';
 import { batchOf, col, dropSchema, fixedData, iterOf, openTestPg, uniqueSchema } from '../helpers/postgres';
 
 jest.setTimeout(60_000);
@@ -187,12 +188,7 @@ function filesUnder(root: string): string[] {
 }
 
 function writeLakeWorkflow(d: string, dest: string, address = 'dataos://lake'): string {
-  writeFileSync(
-    join(d, 'depots.yaml'),
-    `name: gen\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: 50\n    seed: 3\n---
-name: lake\nversion: v1alpha\ntype: lakehouse\nlayer: user\nlakehouse:\n  type: iceberg\n  compute: runnable-default
-  iceberg:\n    storage:\n      depotName: lake\n      type: file\n      file:\n        path: ./warehouse\n    metastore:\n      type: file\n`,
-  );
+  writeFileSync(join(d, 'depots.yaml'), `${generatorDepotYaml(50, 3)}---\n${FILE_LAKEHOUSE_YAML}`);
   const wf = join(d, 'workflow.yaml');
   writeFileSync(
     wf,

@@ -20,6 +20,7 @@ import { acquireRunLock, lockPathOf, removeStaleStagingAll } from '../../core/en
 import { catalogFromConfig } from '../../core/iceberg/catalog/from-config';
 import { openTable } from '../../core/iceberg/table';
 import type { WorkflowManifest } from '../../core/manifest/types';
+import { FILE_LAKEHOUSE_YAML, generatorDepotYaml } from '../helpers/manifests';
 import { dropSchema, openTestPg, uniqueSchema } from '../helpers/postgres';
 
 jest.setTimeout(120_000);
@@ -276,26 +277,7 @@ describe('staging of a killed run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'icefloe-runlock-kill-'));
     dirs.push(dir);
     const rows = 200_000;
-    writeFileSync(
-      join(dir, 'depots.yaml'),
-      `name: gen\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: ${rows}\n    seed: 3\n---
-name: lake
-version: v1alpha
-type: lakehouse
-layer: user
-lakehouse:
-  type: iceberg
-  compute: runnable-default
-  iceberg:
-    storage:
-      depotName: lake
-      type: file
-      file:
-        path: ./warehouse
-    metastore:
-      type: file
-`,
-    );
+    writeFileSync(join(dir, 'depots.yaml'), `${generatorDepotYaml(rows, 3)}---\n${FILE_LAKEHOUSE_YAML}`);
     writeFileSync(
       join(dir, 'workflow.yaml'),
       `name: killed\nversion: v1\ntype: workflow\nworkspace: rl\nworkflow:\n  dag:\n    - name: load\n      spec:

@@ -15,6 +15,7 @@ import { openTable } from '../../core/iceberg/table';
 import { allDepots } from '../../core/manifest';
 import { catalogConfigOf } from '../../core/movement/bindings/lakehouse';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy';
+import { generatorDepotYaml } from '../helpers/manifests';
 import { type S3Server, s3ConfigFor, startS3Server } from '../helpers/s3-server';
 
 jest.setTimeout(60_000);
@@ -85,7 +86,7 @@ describe('S3FileIO through the fault proxy', () => {
 function writeScenario(seed: number, rows: number, table = 'orders'): string {
   writeFileSync(
     join(dir, 'depots.yaml'),
-    `name: gen\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: ${rows}\n    seed: ${seed}\n---
+    `${generatorDepotYaml(rows, seed)}---
 name: lake
 version: v1alpha
 type: lakehouse

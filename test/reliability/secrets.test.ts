@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromDepot, poolOptions } from '../../core/connectors/postgres/config';
 import type { PgDriver } from '../../core/connectors/postgres/driver';
+import { generatorDepotYaml } from '../helpers/manifests';
 import { dropSchema, openTestPg, uniqueSchema } from '../helpers/postgres';
 
 jest.setTimeout(90_000);
@@ -52,7 +53,7 @@ function scenario(name: string, opts: { database?: string; viaUrl?: boolean; bad
       '    username: postgres\n    password: ${ICEFLOE_T_PASSWORD}\n';
   writeFileSync(
     join(d, 'depots.yaml'),
-    `name: gen\nversion: v1\ntype: depot\ndepot:\n  type: generator\n  generator:\n    rows: 300\n    seed: 4\n---
+    `${generatorDepotYaml(300, 4)}---
 name: pg\nversion: v1\ntype: depot\ndepot:\n  type: postgresql\n  secrets:\n    - name: pg-rw\n      allkeys: true
   postgresql:\n    host: 127.0.0.1\n    port: 5432\n    database: ${database}\n    params:\n      sslmode: disable\n      connect_timeout: '3'\n---
 name: pg-rw\nversion: v1\ntype: instance-secret\ninstance-secret:\n  type: key-value-properties\n  acl: rw\n  data:\n${data}---
