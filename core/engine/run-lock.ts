@@ -126,7 +126,12 @@ function removeStale(path: string, stale: RunLockInfo): void {
   try {
     writeFileSync(guard, String(process.pid), { flag: 'wx' });
   } catch {
-    const owner = Number(readFileSync(guard, 'utf8').trim() || 0);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(guard, 'utf8').trim() || 0);
+    } catch {
+      return; // the other run finished its takeover meanwhile
+    }
     if (!pidAlive(owner)) rmQuiet(guard);
     return;
   }
