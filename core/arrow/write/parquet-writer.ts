@@ -5,6 +5,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { Schema } from '../../iceberg/spec/schema';
+import { plainColumns } from './dictionary-choice';
 import { type FileMetrics, MetricsAccumulator } from './metrics';
 
 // parquet-wasm's node build is CommonJS and initializes its wasm synchronously on require.
@@ -16,6 +17,12 @@ export interface ParquetWriteOptions {
   rowGroupRows?: number;
   /** `zstd` (default), `snappy`, `gzip`, `uncompressed` (Iceberg's `write.parquet.compression-codec`). */
   compression?: string;
+  /**
+   * Dictionary encoding: `auto` (default) writes plain the top-level columns whose first rows are nearly all
+   * distinct (dictionary-choice.ts) and keeps dictionaries elsewhere; `on` keeps them everywhere (parquet-rs falls
+   * back to plain per column once a dictionary passes 1 MB).
+   */
+  dictionary?: 'auto' | 'on';
 }
 
 export interface WrittenParquet {
@@ -79,7 +86,9 @@ async function writeEmpty(table: arrow.Table, schema: Schema, options: ParquetWr
  * the footer: magic bytes and a row count equal to the rows written, or it throws.
  */
 export class ParquetStreamWriter {
-  private readonly props: import('parquet-wasm').WriterProperties;
+  /** Built from the first batch (the dictionary choice samples it). */
+  private props?: import('parquet-wasm').WriterProperties;
+  private readonly options: ParquetWriteOptions;
   private readonly metrics: MetricsAccumulator;
   private chunks: Uint8Array[] = [];
   private outBytes = 0;
@@ -95,13 +104,21 @@ export class ParquetStreamWriter {
   private discard = false;
 
   constructor(schema: Schema, options: ParquetWriteOptions = {}) {
-    const codec = CODECS[(options.compression ?? 'zstd').toLowerCase()] ?? pw.Compression.ZSTD;
-    this.props = new pw.WriterPropertiesBuilder()
-      .setCompression(codec)
-      .setMaxRowGroupSize(options.rowGroupRows ?? 1_048_576)
-      .setCreatedBy('icefloe')
-      .build();
+    this.options = options;
     this.metrics = new MetricsAccumulator(schema);
+  }
+
+  /** The writer's properties for a file that starts with `batches`. */
+  private properties(batches: arrow.RecordBatch[]): import('parquet-wasm').WriterProperties {
+    const codec = CODECS[(this.options.compression ?? 'zstd').toLowerCase()] ?? pw.Compression.ZSTD;
+    let b = new pw.WriterPropertiesBuilder()
+      .setCompression(codec)
+      .setMaxRowGroupSize(this.options.rowGroupRows ?? 1_048_576)
+      .setCreatedBy('icefloe');
+    if ((this.options.dictionary ?? 'auto') === 'auto')
+      for (const name of plainColumns(batches.filter((x) => x.numRows > 0)))
+        b = b.setColumnDictionaryEnabled(name, false);
+    return b.build();
   }
 
   /** Rows written so far. */
@@ -120,6 +137,7 @@ export class ParquetStreamWriter {
    */
   async writeAll(batches: arrow.RecordBatch[]): Promise<void> {
     if (this.closed) throw new Error('parquet writer: write after finish');
+    this.props ??= this.properties(batches);
     let group: arrow.RecordBatch[] = [];
     let groupRows = 0;
     for (const batch of batches) {
@@ -190,7 +208,8 @@ export class ParquetStreamWriter {
     this.discard = true;
     this.chunks = [];
     if (!this.ended) {
-      this.props.free();
+      this.props?.free();
+      this.props = undefined;
       return;
     }
     // let the writer finish on its own (its next pull gets the end of the stream), output discarded
@@ -237,7 +256,9 @@ export class ParquetStreamWriter {
     );
     // takes the properties (wasm frees them); resolves only once the first batch is in (the writer takes its
     // schema from it), so it is not awaited here
-    this.ended = pw.transformParquetStream(input, this.props).then(
+    const props = this.props ?? this.properties([]);
+    this.props = undefined;
+    this.ended = pw.transformParquetStream(input, props).then(
       (out) => this.drain(out),
       (err) => {
         this.failure ??= parquetError(err);
