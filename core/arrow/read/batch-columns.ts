@@ -94,27 +94,27 @@ export class BatchColumns {
     return vector.data[0];
   }
 
-  /** An Arrow batch of the output columns (the first `output.length` read columns) at `rows`. */
-  toBatch(output: NestedField[], rows: number[]): arrow.RecordBatch {
+  /** An Arrow batch of the output columns (the first `output.length` read columns) at `rows` (null: every row). */
+  toBatch(output: NestedField[], rows: number[] | null): arrow.RecordBatch {
     const type = arrowTypeOf({ type: 'struct', fields: output }) as arrow.Struct;
-    const all = rows.length === this.length;
+    const all = rows === null || rows.length === this.length;
+    const length = rows === null ? this.length : rows.length;
     const children = output.map((f, j) => {
       const childType = (type.children[j] as arrow.Field).type;
       const same = all ? this.passThrough(j, childType) : undefined;
       if (same) return same;
       const col = this.column(j);
-      return buildData(
-        f.type,
-        rows.map((r) => col[r] ?? null),
-        childType,
-      );
+      return buildData(f.type, rows === null ? col.map((v) => v ?? null) : rows.map((r) => col[r] ?? null), childType);
     });
-    const data = arrow.makeData({ type, length: rows.length, nullCount: 0, children });
+    const data = arrow.makeData({ type, length, nullCount: 0, children });
     return new arrow.RecordBatch(new arrow.Schema(type.children), data);
   }
 }
 
-/** Rows of the batch that survive position deletes, equality deletes and the residual filter. */
+/**
+ * Rows of the batch that survive position deletes, equality deletes and the residual filter; null when nothing
+ * can remove a row (every row survives: no index list is built).
+ */
 export function keepRows(
   columns: BatchColumns,
   start: number,
@@ -122,12 +122,9 @@ export function keepRows(
   eq: { idx: number[]; keys: Set<string> }[],
   filter: ReadTask['filter'],
   paths: Map<number, number[]>,
-): number[] {
+): number[] | null {
+  if (deleted.size === 0 && eq.length === 0 && !filter) return null;
   const keep: number[] = [];
-  if (deleted.size === 0 && eq.length === 0 && !filter) {
-    for (let r = 0; r < columns.length; r++) keep.push(r);
-    return keep;
-  }
   let row = 0;
   const access: RowAccessor = (id) => {
     const path = paths.get(id);

@@ -109,11 +109,13 @@ async function* readSource(source: ParquetSource, task: ReadTask, ctx: ReadConte
     const columns = new BatchColumns(table, plan, read, task, start);
     let rows = keepRows(columns, start, deleted, eq, task.filter, paths);
     start += table.numRows;
-    if (ctx.limit !== undefined && rows.length > ctx.limit - state.rowsOut) {
-      rows = rows.slice(0, Math.max(0, ctx.limit - state.rowsOut));
+    let count = rows === null ? table.numRows : rows.length;
+    if (ctx.limit !== undefined && count > ctx.limit - state.rowsOut) {
+      count = Math.max(0, ctx.limit - state.rowsOut);
+      rows = (rows ?? Array.from({ length: table.numRows }, (_, i) => i)).slice(0, count);
     }
-    if (rows.length === 0) continue;
-    state.rowsOut += rows.length;
+    if (count === 0) continue;
+    state.rowsOut += count;
     yield columns.toBatch(ctx.output, rows);
     if (ctx.limit !== undefined && state.rowsOut >= ctx.limit) return;
   }
