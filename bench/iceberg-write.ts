@@ -4,7 +4,7 @@
  *    manifest, manifest list, commit — against the floor of writing the same Arrow table to one Parquet
  *    file with parquet-wasm;
  * 2. upsert 100,000 rows (quick: 10,000; half updates, half inserts) into a 1,000,000-row table
- *    (quick: 100,000), merge-on-read (equality deletes) and copy-on-write. The baseline is the figure the
+ *    (quick: 100,000), merge-on-read (equality deletes) and copy-on-write, best of 3 (each into a fresh table). The baseline is the figure the
  *    issue quotes for PyIceberg upserts (~1,000 rows/s, reported, not measured here).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -67,18 +67,25 @@ async function upsertBench(
   changes: number,
   mode: 'merge-on-read' | 'copy-on-write',
 ): Promise<BenchResult> {
-  const catalog = new FileCatalog(dir, new LocalFileIO());
-  const id = { namespace: ['bench'], name: `upsert_${mode.replace(/-/g, '_')}` };
-  await ensureTable(catalog, id, makeRows(1).schema, { properties: { 'write.merge.mode': mode } });
-  await writeArrow(catalog, id, makeRows(size), { mode: 'append' });
-  // Half the keys exist (updates), half are new (inserts).
-  const delta = makeRows(changes, size - changes / 2, 'new');
-  const run = await timed(() => writeArrow(catalog, id, delta, { mode: 'merge', keys: ['id'] }));
+  // Best of 3, each into a fresh table (an upsert changes its table): the machine is shared and one run is noisy.
+  const runs: { seconds: number; bytes: number }[] = [];
+  for (let round = 1; round <= 3; round++) {
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['bench'], name: `upsert_${mode.replace(/-/g, '_')}_${round}` };
+    await ensureTable(catalog, id, makeRows(1).schema, { properties: { 'write.merge.mode': mode } });
+    await writeArrow(catalog, id, makeRows(size), { mode: 'append' });
+    // Half the keys exist (updates), half are new (inserts).
+    const delta = makeRows(changes, size - changes / 2, 'new');
+    const run = await timed(() => writeArrow(catalog, id, delta, { mode: 'merge', keys: ['id'] }));
+    runs.push({ seconds: run.seconds, bytes: Number(run.value.snapshot.summary['added-files-size'] ?? 0) });
+  }
+  const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const base = changes / PYICEBERG_UPSERT_ROWS_PER_SEC;
   return result(
     `iceberg upsert ${changes.toLocaleString('en')} into ${size.toLocaleString('en')} (${mode})`,
-    { rows: changes, bytes: Number(run.value.snapshot.summary['added-files-size'] ?? 0), seconds: run.seconds },
+    { rows: changes, bytes: best.bytes, seconds: best.seconds },
     { name: 'PyIceberg upsert ~1,000 rows/s (figure quoted in issue 5, not measured)', seconds: base },
+    { bestOf: 3, runs: runs.map((r) => r.seconds.toFixed(3)).join('/') },
   );
 }
 
