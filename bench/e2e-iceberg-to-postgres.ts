@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runWorkflowLocally } from '../core/engine';
@@ -23,6 +23,7 @@ import { loadWorkflow } from '../core/engine/load-workflow';
 import { runEngine, writeDepots, writeJob } from './lib/engine';
 import { ordersCsv } from './lib/orders';
 import { copyAndMerge, fingerprint, freshOrdersTable, psql, writeParts } from './lib/pg';
+import { machineBusySeconds } from './lib/proc';
 import { type BenchOptions, type BenchResult, result, runIfMain, timed } from './lib/types';
 
 /** Reads every Parquet data file of the table with DuckDB and writes one CSV (the peer's extract step). */
@@ -80,11 +81,16 @@ async function setUp(rows: number): Promise<Setup> {
   return { dir, schema, rows, baseCsv, incCsv, mergeJob };
 }
 
-/** The engine's merge into a fresh target; `phases`: seconds of plan, moves (first to last chunk) and commit. */
+/**
+ * The engine's merge into a fresh target; `phases`: seconds of plan, moves (first to last chunk) and commit;
+ * `busy`: machine-wide busy CPU seconds in the same three phases (every core: node, its workers, PostgreSQL).
+ */
 async function engineMerge(s: Setup, table: string, parallelism: number) {
   freshOrdersTable(s.schema, table, s.baseCsv);
   const { set, workflow } = await loadWorkflow(s.mergeJob(table), s.dir);
   const at: Partial<Record<'planned' | 'committing', number>> = {};
+  const cpu: Partial<Record<'start' | 'planned' | 'committing' | 'end', number>> = {};
+  cpu.start = machineBusySeconds();
   const start = performance.now();
   const { value: summary, seconds } = await timed(() =>
     runWorkflowLocally({
@@ -94,10 +100,14 @@ async function engineMerge(s: Setup, table: string, parallelism: number) {
       parallelism,
       onStart: (t) =>
         t.on((e) => {
-          if (e.type === 'planned' || e.type === 'committing') at[e.type] = performance.now();
+          if (e.type === 'planned' || e.type === 'committing') {
+            at[e.type] = performance.now();
+            cpu[e.type] = machineBusySeconds();
+          }
         }),
     }),
   );
+  cpu.end = machineBusySeconds();
   if (summary.status !== 'succeeded') throw new Error(`engine merge into ${table} failed: ${summary.error}`);
   const job = summary.jobs[0];
   if (job?.rowsWritten !== s.rows) throw new Error(`engine wrote ${job?.rowsWritten} rows, expected ${s.rows}`);
@@ -106,7 +116,34 @@ async function engineMerge(s: Setup, table: string, parallelism: number) {
   const phases = [planned - start, committing - planned, start + seconds * 1000 - committing].map((ms) =>
     (ms / 1000).toFixed(2),
   );
-  return { seconds, bytes: job.bytes, chunks: job.chunks, phases: phases.join('/') };
+  const marks = [cpu.start, cpu.planned ?? cpu.start, cpu.committing ?? cpu.planned ?? cpu.start, cpu.end];
+  const busy = marks.every((x) => x !== undefined)
+    ? [0, 1, 2].map((i) => ((marks[i + 1] as number) - (marks[i] as number)).toFixed(2)).join('/')
+    : undefined;
+  return { seconds, bytes: job.bytes, chunks: job.chunks, phases: phases.join('/'), busy };
+}
+
+/**
+ * What this machine allows 2 workers at best, from the 1-worker run with the least total time: its CPU work is
+ * conserved, so its move phase can shrink to (busy CPU seconds of the moves) / cores, and at most halve; plan and
+ * commit (one MERGE in one server backend) stay as they are. Also the cores the 1-worker moves kept busy.
+ */
+function cpuCeiling(
+  runs: { seconds: number; phases: string; busy?: string }[],
+  cores: number,
+): { ceiling: number; movesBusyCores: number } | undefined {
+  const one = runs.reduce<(typeof runs)[number] | undefined>(
+    (a, b) => (!a || b.seconds < a.seconds ? b : a),
+    undefined,
+  );
+  if (!one?.busy) return undefined;
+  const [plan, moves, commit] = one.phases.split('/').map(Number) as [number, number, number];
+  const movesBusy = Number(one.busy.split('/')[1]);
+  const bestMoves = Math.max(movesBusy / cores, moves / 2);
+  return {
+    ceiling: Math.round((one.seconds / (plan + bestMoves + commit)) * 100) / 100,
+    movesBusyCores: Math.round((movesBusy / moves) * 100) / 100,
+  };
 }
 
 /** Best move phase with 1 worker over the best with 2 (the moves alone, without plan and commit). */
@@ -126,14 +163,18 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     // the best of each counts, which damps the noise of a shared machine.
     const runs: Record<string, number[]> = { limit: [], p2: [], duck: [], p1: [], p0: [] };
     const phases: Record<string, string[]> = { p2: [], p1: [], p0: [] };
+    const busy: Record<string, string[]> = { p2: [], p1: [], p0: [] };
+    const oneWorker: Awaited<ReturnType<typeof engineMerge>>[] = [];
     let p2: Awaited<ReturnType<typeof engineMerge>> | undefined;
     const step = async (what: string, round: number) => {
       const table = `t_${what}_${round}`;
       if (what.startsWith('p')) {
         const r = await engineMerge(s, table, Number(what.slice(1)));
         if (what === 'p2') p2 = r;
+        if (what === 'p1') oneWorker.push(r);
         runs[what]?.push(r.seconds);
         phases[what]?.push(r.phases);
+        if (r.busy) busy[what]?.push(r.busy);
         return;
       }
       freshOrdersTable(s.schema, table, s.baseCsv);
@@ -165,7 +206,12 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     const split = Object.entries(phases)
       .map(([k, v]) => `${k} ${v.join(' ')}`)
       .join(', ');
+    const busySplit = Object.entries(busy)
+      .map(([k, v]) => `${k} ${v.join(' ')}`)
+      .join(', ');
     const extra = { parquetFiles: files, chunks: p2.chunks, parallelism: 2, runs: all, planMovesCommit: split };
+    const cores = availableParallelism();
+    const ceiling = cpuCeiling(oneWorker, cores);
     return [
       result(
         'iceberg-to-postgres-merge',
@@ -190,6 +236,10 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
           // parallelism 0: moves in the main thread, no worker start-up (see docs/performance.md)
           mainThreadSeconds: Math.round(best('p0') * 1000) / 1000,
           mainThreadRatioToLimit: Math.round((limit.seconds / best('p0')) * 1000) / 1000,
+          cores,
+          // busy CPU seconds of the whole machine in plan/moves/commit of each engine run (see cpuCeiling)
+          busyPlanMovesCommit: busySplit,
+          ...(ceiling ? { movesBusyCores1w: ceiling.movesBusyCores, cpuCeiling2w: ceiling.ceiling } : {}),
         },
       ),
     ];

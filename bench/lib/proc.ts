@@ -52,3 +52,23 @@ export function median(xs: number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
+
+/** Linux's USER_HZ: the unit of /proc/stat (100 on every Linux ABI node runs on). */
+const USER_HZ = 100;
+
+/**
+ * Busy CPU seconds of the whole machine so far, summed over cores (/proc/stat: user, nice, system, irq, softirq,
+ * steal). Differences between two readings over a wall interval give the cores kept busy: this process, its worker
+ * threads, the PostgreSQL backends it talks to, and anything else running (benchmarks run on an idle machine).
+ * Undefined where /proc/stat is not readable.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? 0), 0);
+    return Number.isFinite(busy) ? busy / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
+}
