@@ -1,8 +1,8 @@
 /**
- * Runs inside the prebuilt Move worker bundle (see `worker-bundle.ts`), before `move-worker.ts`: code loaded
- * from outside the bundle (a worker's `setupModules`, connector discovery's `require(dir)`) must share the
- * bundle's module instances (the connector registry above all), and TypeScript files the bundle does not hold
- * still load, through tsx registered on first need.
+ * Runs inside the prebuilt bundles (see `worker-bundle.ts`: the Move worker, the CLI), before their entry: code
+ * loaded from outside the bundle (a worker's `setupModules`, connector discovery's `require(dir)`, the CLI's
+ * commands by name) must share the bundle's module instances (the connector registry above all), and TypeScript
+ * files the bundle does not hold still load, through tsx registered on first need.
  * @internal
  */
 import { existsSync } from 'node:fs';
