@@ -3,7 +3,7 @@
  * id, constants for missing columns, deletes (positions, deletion vectors, equality), the residual
  * row filter, and the row limit. Row groups are decoded in bounded batches.
  */
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import { InvalidInputError } from '../../errors';
 import type { FileIO } from '../../iceberg/io/file-io';
 import type { DataFile } from '../../iceberg/spec/manifest';
@@ -105,18 +105,21 @@ async function* readSource(source: ParquetSource, task: ReadTask, ctx: ReadConte
   const paths = accessorIndex(read);
   let start = 0;
   for (const groups of rowGroupBatches(source, 8 * 1024 * 1024)) {
-    const table = await readRowGroups(source, groups);
-    const columns = new BatchColumns(table, plan, read, task, start);
-    let rows = keepRows(columns, start, deleted, eq, task.filter, paths);
-    start += table.numRows;
-    let count = rows === null ? table.numRows : rows.length;
-    if (ctx.limit !== undefined && count > ctx.limit - state.rowsOut) {
-      count = Math.max(0, ctx.limit - state.rowsOut);
-      rows = (rows ?? Array.from({ length: table.numRows }, (_, i) => i)).slice(0, count);
+    // several row groups may come out as several batches: one at a time, so unchanged columns pass through
+    for (const batch of (await readRowGroups(source, groups)).batches) {
+      const table = new arrow.Table([batch]);
+      const columns = new BatchColumns(table, plan, read, task, start);
+      let rows = keepRows(columns, start, deleted, eq, task.filter, paths);
+      start += table.numRows;
+      let count = rows === null ? table.numRows : rows.length;
+      if (ctx.limit !== undefined && count > ctx.limit - state.rowsOut) {
+        count = Math.max(0, ctx.limit - state.rowsOut);
+        rows = (rows ?? Array.from({ length: table.numRows }, (_, i) => i)).slice(0, count);
+      }
+      if (count === 0) continue;
+      state.rowsOut += count;
+      yield columns.toBatch(ctx.output, rows);
+      if (ctx.limit !== undefined && state.rowsOut >= ctx.limit) return;
     }
-    if (count === 0) continue;
-    state.rowsOut += count;
-    yield columns.toBatch(ctx.output, rows);
-    if (ctx.limit !== undefined && state.rowsOut >= ctx.limit) return;
   }
 }
