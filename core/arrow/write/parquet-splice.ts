@@ -45,6 +45,7 @@ const CC_META = 3;
 const CC_PAGE_INDEX = new Set([4, 5, 6, 7]);
 const CC_CRYPTO = new Set([8, 9]);
 // ColumnMetaData
+const CM_PATH = 3;
 const CM_TOTAL_COMPRESSED = 7;
 const CM_DATA_PAGE_OFFSET = 9;
 const CM_INDEX_PAGE_OFFSET = 10;
@@ -71,15 +72,43 @@ export class ParquetSpliceError extends Error {}
 
 /** Reads the footer of a whole Parquet file in memory; throws ParquetSpliceError when it is not one. */
 export function readFooter(bytes: Uint8Array): ParquetFooter {
-  const n = bytes.length;
-  const magicAt = (at: number) => MAGIC.every((m, i) => bytes[at + i] === m);
-  if (n < 12 || !magicAt(0) || !magicAt(n - 4)) throw new ParquetSpliceError('not a Parquet file (magic bytes)');
-  const len = new DataView(bytes.buffer, bytes.byteOffset + n - 8, 4).getUint32(0, true);
-  const footerStart = n - 8 - len;
+  if (bytes.length < 12 || !MAGIC.every((m, i) => bytes[i] === m))
+    throw new ParquetSpliceError('not a Parquet file (magic bytes)');
+  return parseFooter(bytes, bytes.length);
+}
+
+/** Bytes read from the end of a file to find its footer (most footers fit: one read). */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * Reads the footer of a Parquet file of `size` bytes through ranged reads: the last 64 KiB, and the whole footer
+ * again when it is longer.
+ */
+export async function fetchFooter(
+  read: (offset: number, length: number) => Promise<Uint8Array>,
+  size: number,
+): Promise<ParquetFooter> {
+  if (size < 12) throw new ParquetSpliceError('not a Parquet file (too short)');
+  const n = Math.min(size, TAIL_BYTES);
+  let tail = await read(size - n, n);
+  const len = tail.length >= 8 ? new DataView(tail.buffer, tail.byteOffset + tail.length - 8, 4).getUint32(0, true) : 0;
+  if (len + 8 > tail.length && len + 12 <= size) tail = await read(size - len - 8, len + 8);
+  return parseFooter(tail, size);
+}
+
+/** The footer from `tail`, the last `tail.length` bytes of a file of `size` bytes. */
+function parseFooter(tail: Uint8Array, size: number): ParquetFooter {
+  const n = tail.length;
+  const base = size - n;
+  if (n < 8 || !MAGIC.every((m, i) => tail[n - 4 + i] === m))
+    throw new ParquetSpliceError('not a Parquet file (magic bytes)');
+  const len = new DataView(tail.buffer, tail.byteOffset + n - 8, 4).getUint32(0, true);
+  const footerStart = size - 8 - len;
   if (footerStart < 4) throw new ParquetSpliceError('footer length past the start of the file');
+  if (footerStart < base) throw new ParquetSpliceError('footer longer than the bytes read');
   let meta: TStruct;
   try {
-    const d = decodeStruct(bytes.subarray(0, n - 8), footerStart);
+    const d = decodeStruct(tail.subarray(0, n - 8), footerStart - base);
     if (d.end !== n - 8) throw new ParquetSpliceError('footer length does not match its content');
     meta = d.struct;
   } catch (err) {
@@ -115,6 +144,20 @@ function groupRange(entry: TStruct, index: number, footerStart: number): RowGrou
   return { start, end, rows: Number(intField(entry, RG_NUM_ROWS) ?? 0n), entry };
 }
 
+/** Every column chunk of a footer: its row group, path in the schema and compressed bytes. */
+export function columnChunks(footer: ParquetFooter): { group: number; path: string[]; compressedSize: number }[] {
+  const out: { group: number; path: string[]; compressedSize: number }[] = [];
+  const text = new TextDecoder();
+  footer.groups.forEach((g, group) => {
+    for (const c of listField(g.entry, RG_COLUMNS).items as TStruct[]) {
+      const md = field(c, CC_META)?.value as TStruct;
+      const path = listField(md, CM_PATH).items.map((x) => text.decode(x as Uint8Array));
+      out.push({ group, path, compressedSize: Number(intField(md, CM_TOTAL_COMPRESSED) ?? 0n) });
+    }
+  });
+  return out;
+}
+
 /**
  * Why row groups of `from` cannot be copied into a file with `into`'s schema, or undefined when they can: the
  * same schema and column orders (byte-equal), no encryption, every column chunk in the file.
@@ -136,9 +179,13 @@ export function spliceBlocker(from: ParquetFooter, into: ParquetFooter): string 
   return undefined;
 }
 
-/** One source of row groups for `spliceParquet`: a whole file, its footer and the row groups to take, in order. */
+/**
+ * One source of row groups for `spliceParquet`: bytes of a file (`bytes[0]` is the file's byte `base`, 0 for a
+ * whole file) holding the row groups to take, its footer, and the row groups, in order.
+ */
 export interface SplicePart {
   bytes: Uint8Array;
+  base?: number;
   footer: ParquetFooter;
   groups: number[];
 }
@@ -161,7 +208,10 @@ export function spliceParquet(parts: SplicePart[], schemaFrom: ParquetFooter): U
     for (const i of p.groups) {
       const g = p.footer.groups[i];
       if (!g) throw new ParquetSpliceError(`no row group ${i}`);
-      chunks.push(p.bytes.subarray(g.start, g.end));
+      const base = p.base ?? 0;
+      if (g.start < base || g.end - base > p.bytes.length)
+        throw new ParquetSpliceError(`row group ${i} (${g.start}..${g.end}) is not in the bytes given`);
+      chunks.push(p.bytes.subarray(g.start - base, g.end - base));
       entries.push(moved(g.entry, at - g.start, entries.length));
       at += g.end - g.start;
       rows += BigInt(g.rows);
