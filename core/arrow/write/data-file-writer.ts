@@ -53,6 +53,27 @@ export async function writeDataFiles(table: arrow.Table, opts: DataFileWriterOpt
   }
 }
 
+/**
+ * Stores a Parquet file already encoded (`written`, conformed to `opts.schema`) as the data file `name` of the
+ * partition `values` (same folder layout as written files) and returns its DataFile entry.
+ */
+export async function storeDataFile(
+  written: WrittenParquet,
+  opts: DataFileWriterOptions,
+  values: PartitionValues,
+  name: string,
+): Promise<DataFile> {
+  const path = objectStorePath(opts, dataDir(opts, partitionPath(opts.spec, opts.schema, values)), name);
+  await opts.io.write(path, written.bytes);
+  return dataFileOf(written, opts, path, values);
+}
+
+/** The Parquet writer options a table's properties ask for (`write.parquet.compression-codec`). */
+export function parquetOptionsOf(properties: Record<string, string>): { compression?: string } {
+  const codec = properties['write.parquet.compression-codec'];
+  return codec ? { compression: codec } : {};
+}
+
 /** Rows a partition buffers before they go to its Parquet writer (small batches and partition slices travel together). */
 const PARTITION_FLUSH_ROWS = 65_536;
 /** Rows all partitions may buffer together; above it the largest buffers are written. */
@@ -271,8 +292,7 @@ class PartitionWriter {
   }
 
   private codec(): { compression?: string } {
-    const codec = this.opts.properties['write.parquet.compression-codec'];
-    return codec ? { compression: codec } : {};
+    return parquetOptionsOf(this.opts.properties);
   }
 
   /** Closes the open file, stores it and records its DataFile. */

@@ -26,8 +26,7 @@ export async function liveDataTasks(io: FileIO, m: TableMetadata): Promise<FileS
 export function liveRowReader(io: FileIO, m: TableMetadata, schema: Schema): (t: FileScanTask) => Promise<arrow.Table> {
   const declared = tableNameMapping(m);
   const mapping = declared && mappingMatchesSchema(declared, schema) ? declared : undefined;
-  // Paths written by another machine (hdfs://, s3a://) inside position delete files resolve like the io's.
-  const resolve = io instanceof ResolvingFileIO ? io.resolve : (p: string) => p;
+  const resolve = pathResolver(io);
   const ctx: ReadContext = {
     io,
     resolve,
@@ -49,6 +48,11 @@ export function liveRowReader(io: FileIO, m: TableMetadata, schema: Schema): (t:
     for await (const b of readDataFile(task, ctx, { rowsOut: 0 })) batches.push(b);
     return batches.length ? new arrow.Table(batches) : new arrow.Table(arrowSchemaOf(schema), []);
   };
+}
+
+/** How `io` resolves paths written by another machine (hdfs://, s3a://), as data and position delete files hold them. */
+export function pathResolver(io: FileIO): (path: string) => string {
+  return io instanceof ResolvingFileIO ? io.resolve : (p: string) => p;
 }
 
 /** Identity partition values by source field id (for files that do not store the column). */

@@ -23,6 +23,7 @@ import { fromBytes } from '../spec/values';
 import { parseTransform, transformFn } from '../transform/transform';
 import { keyIndex } from './keys';
 import { liveDataTasks, liveRowReader } from './live-rows';
+import { keptRows, rewriteBySplice, type SpliceStats } from './rewrite-file';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
@@ -136,14 +137,17 @@ function projectColumns(table: arrow.Table, schema: Schema): arrow.Table {
 /**
  * Copy-on-write: returns the files to remove and the files to add. Files are pruned before reading by
  * their key bounds (single key column) and by the partition values of key-derived partition fields;
- * each file read is matched against the incoming keys as bytes (keys.ts), and its surviving rows are
- * written with the incoming rows in one pass.
+ * each file read is matched against the incoming keys as bytes (keys.ts). A matched file's untouched row groups
+ * are copied as bytes into its replacement, with the kept rows of its touched row groups (rewrite-file.ts);
+ * where that cannot be done, its surviving rows are written with the incoming rows in one pass.
  */
 export async function writeCopyOnWrite(
   table: arrow.Table,
   o: MergeWriteOptions,
   /** Keys to delete, as `rowKeys` strings. */
   deleteKeys: Set<string> = new Set(),
+  /** Counts of the row groups copied and encoded (for tests and logs). */
+  stats?: SpliceStats,
 ): Promise<{ remove: string[]; add: DataFile[] }> {
   const m = o.metadata;
   const matches = keyMatcher(table, o, deleteKeys);
@@ -153,8 +157,10 @@ export async function writeCopyOnWrite(
   // deletes that applied to the old file would no longer apply to it.
   const tasks = (await liveDataTasks(o.io, m)).filter((t) => mayContain(t.dataFile, o, bounds) && inPartition(t));
   const read = liveRowReader(o.io, m, o.schema);
+  const base = { io: o.io, location: m.location, spec: o.spec, properties: m.properties, schema: o.schema };
   const remove: string[] = [];
   const kept: arrow.Table[] = [];
+  const rewritten: DataFile[] = [];
   // The next file is read while one is matched (its I/O overlaps the CPU work).
   const start = (i: number) => {
     const t = tasks[i];
@@ -163,25 +169,34 @@ export async function writeCopyOnWrite(
     p.catch(() => undefined); // awaited in the loop; this only keeps an early failure from going unhandled
     return p;
   };
-  let next = start(0);
-  for (let i = 0; i < tasks.length; i++) {
-    const t = tasks[i] as FileScanTask;
-    const rows = conformTable(await (next as Promise<arrow.Table>), o.schema);
-    next = start(i + 1);
-    const hit = matches(rows);
-    if (!hit) continue;
-    remove.push(t.dataFile.filePath);
-    const rest = keptRows(rows, hit.drop, hit.count);
-    if (rest) kept.push(rest);
+  try {
+    let next = start(0);
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i] as FileScanTask;
+      const rows = conformTable(await (next as Promise<arrow.Table>), o.schema);
+      next = start(i + 1);
+      const hit = matches(rows);
+      if (!hit) continue;
+      remove.push(t.dataFile.filePath);
+      const spliced = await rewriteBySplice(t, rows, hit.drop, { ...base, prefix: o.prefix }, stats);
+      if (spliced) {
+        rewritten.push(spliced);
+        continue;
+      }
+      const rest = keptRows(rows, hit.drop, hit.count);
+      if (rest) kept.push(rest);
+    }
+    const all = kept.length
+      ? new arrow.Table(
+          arrowSchemaOf(o.schema),
+          [...kept, table].flatMap((t) => t.batches),
+        )
+      : table;
+    return { remove, add: [...rewritten, ...(await writeDataFiles(all, { ...base, prefix: o.prefix }))] };
+  } catch (err) {
+    await Promise.all(rewritten.map((f) => o.io.delete(f.filePath).catch(() => undefined)));
+    throw err;
   }
-  const all = kept.length
-    ? new arrow.Table(
-        arrowSchemaOf(o.schema),
-        [...kept, table].flatMap((t) => t.batches),
-      )
-    : table;
-  const base = { io: o.io, location: m.location, spec: o.spec, properties: m.properties, schema: o.schema };
-  return { remove, add: await writeDataFiles(all, { ...base, prefix: o.prefix }) };
 }
 
 type Matcher = (rows: arrow.Table) => { drop: Uint8Array; count: number } | undefined;
@@ -210,32 +225,6 @@ function keyMatcher(table: arrow.Table, o: MergeWriteOptions, deleteKeys: Set<st
     if (count < 0) return byString(rows);
     return count ? { drop, count } : undefined;
   };
-}
-
-/**
- * The rows not marked in `drop`: zero-copy slices when they form few runs (updates of recent keys
- * leave long runs), else one gathered batch.
- */
-function keptRows(rows: arrow.Table, drop: Uint8Array, dropped: number): arrow.Table | undefined {
-  const n = rows.numRows;
-  const keep = n - dropped;
-  if (keep === 0) return undefined;
-  const runs: number[] = [];
-  for (let i = 0; i < n; ) {
-    while (i < n && drop[i]) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && !drop[i]) i++;
-    runs.push(start, i);
-  }
-  if (runs.length / 2 <= Math.max(16, keep / 256)) {
-    const batches: arrow.RecordBatch[] = [];
-    for (let r = 0; r < runs.length; r += 2) batches.push(...rows.slice(runs[r], runs[r + 1]).batches);
-    return new arrow.Table(rows.schema, batches);
-  }
-  const idx = new Int32Array(keep);
-  for (let i = 0, k = 0; i < n; i++) if (!drop[i]) idx[k++] = i;
-  return takeTable(rows, idx);
 }
 
 /**
