@@ -80,12 +80,14 @@ function cachedBundle(dir, name, root) {
   const out = bundlePaths(dir, name, index.hash);
   try {
     if (!existsSync(out.file) || fingerprint(index) !== index.hash) return undefined;
-    const now = new Date();
-    utimesSync(out.file, now, now); // in use: not pruned
-    return out;
   } catch {
     return undefined; // a file is gone
   }
+  try {
+    const now = new Date();
+    utimesSync(out.file, now, now); // in use: not pruned
+  } catch {} // a read-only cache folder
+  return out;
 }
 
 /**
