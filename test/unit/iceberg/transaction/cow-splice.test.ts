@@ -15,9 +15,12 @@ import { ROW_GROUP_ROWS } from '../../../../core/arrow/write/parquet-writer';
 import { FileCatalog } from '../../../../core/iceberg/catalog/file-catalog';
 import type { FileIO } from '../../../../core/iceberg/io/file-io';
 import { LocalFileIO } from '../../../../core/iceberg/io/local';
+import { S3FileIO } from '../../../../core/iceberg/io/s3';
 import { type DataFile, DataFileContent, ManifestEntryStatus } from '../../../../core/iceberg/spec/manifest';
 import { readManifest, readManifestList } from '../../../../core/iceberg/transaction/manifest-io';
 import { ensureTable, writeArrow } from '../../../../core/iceberg/transaction/write-arrow';
+import { s3ConfigFor, startS3Server } from '../../../helpers/s3-server';
+import { readRows } from './read-back';
 
 const dir = mkdtempSync(join(tmpdir(), 'icefloe-cow-splice-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -227,4 +230,42 @@ describe('copy-on-write by row-group splicing', () => {
     // the table is as it was
     expect(await duckSummary(await liveFiles(catalog, id))).toEqual(expectedSummary(rows(0, N, 'old')));
   });
+});
+
+describe('copy-on-write by row-group splicing on S3 (s3rver)', () => {
+  let s3: Awaited<ReturnType<typeof startS3Server>>;
+  beforeAll(async () => {
+    s3 = await startS3Server();
+  });
+  afterAll(async () => {
+    await s3?.stop();
+  });
+
+  it('reads the footer and the copied row groups by ranges, and writes the spliced file', async () => {
+    const catalog = new FileCatalog(`s3://${s3.bucket}/wh`, new S3FileIO(s3ConfigFor(s3.endpoint)));
+    const id = { namespace: ['cow'], name: 's3' };
+    await ensureTable(catalog, id, rows(0, 1, 'x').schema, { properties: { 'write.merge.mode': 'copy-on-write' } });
+    await writeArrow(catalog, id, rows(0, N, 'old'), { mode: 'append' });
+    const [old] = await liveFiles(catalog, id);
+    const oldBytes = await catalog.io.read((old as DataFile).filePath);
+    await writeArrow(catalog, id, rows(N - 100, N + 100, 'new'), { mode: 'merge', keys: ['id'] });
+    const files = await liveFiles(catalog, id);
+    const rw = files.find((f) => f.filePath.includes('-rw-')) as DataFile;
+    expect(rw.filePath.startsWith(`s3://${s3.bucket}/wh/`)).toBe(true);
+    const bytes = await catalog.io.read(rw.filePath);
+    const [a, b] = [readFooter(oldBytes).groups[0], readFooter(bytes).groups[0]];
+    expect(
+      a && b && Buffer.from(bytes.subarray(b.start, b.end)).equals(Buffer.from(oldBytes.subarray(a.start, a.end))),
+    ).toBe(true);
+    const got = await readRows(catalog, id);
+    expect(got).toHaveLength(N + 100);
+    const inRange = got.filter((r) => Number(r.id) >= N - 100).sort((x, y) => Number(x.id) - Number(y.id));
+    expect(inRange.map((r) => [Number(r.id), r.name])).toEqual(
+      Array.from({ length: 200 }, (_, i) => N - 100 + i).map((k) => [k, k % 9 === 0 ? null : `new-${k}`]),
+    );
+    expect(got.filter((r) => String(r.name).startsWith('old'))).toHaveLength(
+      Array.from({ length: N - 100 }, (_, k) => k).filter((k) => k % 9 !== 0).length,
+    );
+    expect(new Set(got.map((r) => r.id)).size).toBe(N + 100);
+  }, 60_000);
 });
