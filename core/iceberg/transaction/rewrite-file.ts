@@ -6,16 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import * as arrow from 'apache-arrow';
-import { parquetOptionsOf, storeDataFile } from '../../arrow/write/data-file-writer';
+import { type DataFileWriterOptions, parquetOptionsOf, storeDataFile } from '../../arrow/write/data-file-writer';
 import { MetricsAccumulator } from '../../arrow/write/metrics';
 import { fetchFooter, readFooter, spliceBlocker, spliceParquet } from '../../arrow/write/parquet-splice';
 import { footerFacts, writeParquet } from '../../arrow/write/parquet-writer';
 import { takeTable } from '../../arrow/write/take';
-import type { FileIO } from '../io/file-io';
 import type { FileScanTask } from '../scan/plan';
 import type { DataFile } from '../spec/manifest';
-import type { PartitionSpec } from '../spec/partition-spec';
-import type { Schema } from '../spec/schema';
 import { pathResolver } from './live-rows';
 
 /**
@@ -44,15 +41,11 @@ export function keptRows(rows: arrow.Table, drop: Uint8Array, dropped: number): 
   return takeTable(rows, idx);
 }
 
-export interface RewriteOptions {
-  io: FileIO;
-  location: string;
-  schema: Schema;
-  /** The table's current spec: files of older specs are not rewritten in place. */
-  spec: PartitionSpec;
-  properties: Record<string, string>;
-  prefix: string;
-}
+/** Where and how the rewritten file is written (its spec must be the table's current one). */
+export type RewriteOptions = Pick<
+  DataFileWriterOptions,
+  'io' | 'location' | 'schema' | 'spec' | 'properties' | 'prefix'
+>;
 
 /** What a splice rewrite did (for tests and logs). */
 export interface SpliceStats {
@@ -146,7 +139,7 @@ export async function rewriteBySplice(
       columnSizes: facts.columnSizes,
       splitOffsets: facts.splitOffsets,
     },
-    { io: o.io, location: o.location, schema: o.schema, spec: o.spec, properties: o.properties, prefix: o.prefix },
+    o,
     task.dataFile.partition,
     name,
   );
