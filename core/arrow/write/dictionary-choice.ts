@@ -86,7 +86,9 @@ function fixedBytes(width: number): Hasher {
     const v = data.values as ArrayBufferView;
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     if (width === 4 || width === 8) {
-      const words = new Int32Array(v.buffer, v.byteOffset, v.byteLength >> 2);
+      // fixed-size binary values are bytes at any offset (a slice of a larger buffer): an Int32Array view needs 4
+      const src = v.byteOffset % 4 === 0 ? bytes : bytes.slice();
+      const words = new Int32Array(src.buffer, src.byteOffset, src.byteLength >> 2);
       return width === 4
         ? (i) => mix(words[i] as number)
         : (i) => mix((words[2 * i] as number) ^ Math.imul(words[2 * i + 1] as number, 0x9e3779b1));

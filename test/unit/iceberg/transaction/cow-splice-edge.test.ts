@@ -685,3 +685,30 @@ describe('copy-on-write splice on a copy of impala-lineitem-multiblock (Hive, pa
     expect(Number(diff)).toBe(5);
   }, 60_000);
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// the dictionary choice (dictionary-choice.ts) samples every column the writer gets
+
+describe('writing fixed[4] / fixed[8] columns whose bytes start at an odd offset', () => {
+  it('writes and merges them (the sample hashes the values without an unaligned Int32Array view)', async () => {
+    const n = 20_000;
+    const fixedAt = (width: number, shift: number, tag: number) => {
+      const vals = new Uint8Array(new ArrayBuffer(width * n + shift), shift, width * n);
+      const view = new DataView(vals.buffer, vals.byteOffset);
+      for (let i = 0; i < n; i++) view.setUint32(width * i, (Math.imul(i, 2654435761) + tag) >>> 0);
+      return arrow.makeVector(arrow.makeData({ type: new arrow.FixedSizeBinary(width), length: n, data: vals }));
+    };
+    const table = (tag: number) =>
+      new arrow.Table({
+        id: arrow.makeVector(BigInt64Array.from({ length: n }, (_, i) => BigInt(i))),
+        f4: fixedAt(4, 1, tag),
+        f8: fixedAt(8, 3, tag),
+      });
+    const catalog = new FileCatalog(dir, new LocalFileIO());
+    const id = { namespace: ['edge'], name: 'unaligned' };
+    await ensureTable(catalog, id, table(0).schema, { properties: { 'write.merge.mode': 'copy-on-write' } });
+    await writeArrow(catalog, id, table(0), { mode: 'append' });
+    await writeArrow(catalog, id, table(1).slice(0, 10), { mode: 'merge', keys: ['id'] });
+    await expectTableRows(catalog, id, cat(table(0).slice(10), table(1).slice(0, 10)), 'unaligned');
+  });
+});
