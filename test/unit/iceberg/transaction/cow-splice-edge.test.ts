@@ -36,7 +36,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const RG = ROW_GROUP_ROWS;
 const N = 2 * RG + 10_000; // three row groups: 131,072 + 131,072 + 10,000
-const NW = RG + 20_000; // two row groups (the tables of many columns)
+const NW = RG + 8_000; // two row groups (the tables of many columns)
 
 type Loaded = Awaited<ReturnType<Catalog['loadTable']>>;
 
@@ -273,7 +273,7 @@ describe('copy-on-write splice: edge cases', () => {
     await writeArrow(catalog, id, wideRows(0, NW, 1), { mode: 'append' });
     const [old] = await liveFiles(catalog, id);
     const oldBytes = await catalog.io.read((old as DataFile).filePath);
-    expect(readFooter(oldBytes).groups.map((g) => g.rows)).toEqual([RG, 20_000]);
+    expect(readFooter(oldBytes).groups.map((g) => g.rows)).toEqual([RG, 8_000]);
 
     // 300 updates in the second row group, 20 inserts
     const incoming = cat(wideRows(RG + 1_000, RG + 1_300, 3), wideRows(NW, NW + 20, 3));
@@ -282,7 +282,7 @@ describe('copy-on-write splice: edge cases', () => {
     const rw = files.find((f) => f.filePath.includes('-rw-')) as DataFile;
     expect(rw).toBeDefined();
     const bytes = await catalog.io.read(rw.filePath);
-    expect(readFooter(bytes).groups.map((g) => g.rows)).toEqual([RG, 20_000 - 300]);
+    expect(readFooter(bytes).groups.map((g) => g.rows)).toEqual([RG, 8_000 - 300]);
     expectCopied(oldBytes, bytes, [[0, 0]]);
 
     const kept = cat(wideRows(0, RG + 1_000, 1), wideRows(RG + 1_300, NW, 1));
@@ -531,7 +531,7 @@ describe('copy-on-write splice: files of other layouts and codecs', () => {
     const { catalog: c2, id: id2 } = await simpleTable('onemillion-nosplits');
     const { metadata: m } = await c2.loadTable(id2);
     const { schema, spec } = current(m);
-    const w = await writeParquet(conformTable(rows(0, N, 'old'), schema), schema, { rowGroupRows: 1_048_576 });
+    const w = await writeParquet(conformTable(rows(0, NW, 'old'), schema), schema, { rowGroupRows: 1_048_576 });
     const f2 = await storeDataFile(
       { ...w, splitOffsets: [] },
       { io: c2.io, location: m.location, schema, spec, properties: m.properties, prefix: 'old' },
@@ -542,7 +542,7 @@ describe('copy-on-write splice: files of other layouts and codecs', () => {
     const s2 = noStats();
     await cowCommit(c2, id2, rows(5, 10, 'u'), undefined, s2);
     expect(s2).toEqual(noStats());
-    await expectTableRows(c2, id2, cat(rows(0, 5, 'old'), rows(10, N, 'old'), rows(5, 10, 'u')), 'nosplits');
+    await expectTableRows(c2, id2, cat(rows(0, 5, 'old'), rows(10, NW, 'old'), rows(5, 10, 'u')), 'nosplits');
   }, 60_000);
 
   it('a file of 100,000-row groups splices with row groups of today’s size', async () => {
