@@ -107,12 +107,23 @@ export async function rewriteBySplice(
   if (spliceBlocker(footer, freshFooter)) return undefined;
 
   const copied = copy.map((i) => footer.groups[i] as (typeof footer.groups)[number]);
-  const lo = Math.min(...copied.map((g) => g.start));
-  const hi = Math.max(...copied.map((g) => g.end));
-  const bytes = await read(lo, hi - lo);
+  // one ranged read per run of consecutive copied row groups (the touched ones between them are not read)
+  const runs: number[][] = [];
+  for (const i of copy) {
+    const last = runs.at(-1);
+    if (last && last.at(-1) === i - 1) last.push(i);
+    else runs.push([i]);
+  }
+  const parts = await Promise.all(
+    runs.map(async (groups) => {
+      const lo = footer.groups[groups[0] as number]?.start as number;
+      const hi = Math.max(...groups.map((i) => footer.groups[i]?.end as number));
+      return { bytes: await read(lo, hi - lo), base: lo, footer, groups };
+    }),
+  );
   const out = spliceParquet(
     [
-      { bytes, base: lo, footer, groups: copy },
+      ...parts,
       { bytes: fresh.bytes, footer: freshFooter, groups: encodedRows > 0 ? freshFooter.groups.map((_, i) => i) : [] },
     ],
     freshFooter,
