@@ -334,14 +334,17 @@ export async function footerFacts(
   const ids = leafIdsByPath(schema);
   const columnSizes = new Map<number, number>();
   for (const c of columnChunks(footer)) {
-    const id = ids.get(c.path.join('.'));
+    const id = ids.get(JSON.stringify(c.path));
     if (id !== undefined) columnSizes.set(id, (columnSizes.get(id) ?? 0) + c.compressedSize);
   }
   const rows = footer.groups.reduce((n, g) => n + g.rows, 0);
   return { columnSizes, splitOffsets: footer.groups.map((g) => g.start).sort((a, b) => a - b), rows };
 }
 
-/** Parquet leaf path (`l.list.element`, `m.key_value.key`, `s.a`) → field id. */
+/**
+ * Parquet leaf path (`l.list.element`, `m.key_value.key`, `s.a`; keyed as a JSON array, so a column named `s.a`
+ * is not the child `a` of `s`) → field id.
+ */
 function leafIdsByPath(schema: arrow.Schema): Map<string, number> {
   const out = new Map<string, number>();
   const visit = (f: arrow.Field, path: string[]): void => {
@@ -352,7 +355,7 @@ function leafIdsByPath(schema: arrow.Schema): Map<string, number> {
     else if (arrow.DataType.isMap(t)) {
       const entries = (t.children[0] as arrow.Field).type as arrow.Struct;
       for (const c of entries.children) visit(c, [...path, 'key_value', c.name]);
-    } else if (id !== undefined) out.set(path.join('.'), Number(id));
+    } else if (id !== undefined) out.set(JSON.stringify(path), Number(id));
   };
   for (const f of schema.fields) visit(f, [f.name]);
   return out;

@@ -192,7 +192,8 @@ export async function writeCopyOnWrite(
           [...kept, table].flatMap((t) => t.batches),
         )
       : table;
-    return { remove, add: [...rewritten, ...(await writeDataFiles(all, { ...base, prefix: o.prefix }))] };
+    const size = o.targetFileSizeBytes ? { targetFileSizeBytes: o.targetFileSizeBytes } : {};
+    return { remove, add: [...rewritten, ...(await writeDataFiles(all, { ...base, ...size, prefix: o.prefix }))] };
   } catch (err) {
     await Promise.all(rewritten.map((f) => o.io.delete(f.filePath).catch(() => undefined)));
     throw err;
