@@ -301,12 +301,15 @@ class Writer {
       case T.FALSE:
         return; // in the field header
       case T.I8:
-        return this.byte(Number(v));
+        this.byte(Number(v));
+        return;
       case T.I16:
       case T.I32:
-        return this.zigzag32(Number(v));
+        this.zigzag32(Number(v));
+        return;
       case T.I64:
-        return this.zigzag64(BigInt(v as number | bigint));
+        this.zigzag64(BigInt(v as number | bigint));
+        return;
       case T.DOUBLE: {
         this.room(8);
         new DataView(this.buf.buffer, this.at, 8).setFloat64(0, v as number, true);
@@ -314,22 +317,26 @@ class Writer {
         return;
       }
       case T.BINARY:
-        return this.bytes(v as Uint8Array);
+        this.bytes(v as Uint8Array);
+        return;
       case T.LIST:
       case T.SET:
-        return this.list(v as TList);
+        this.list(v as TList);
+        return;
       case T.MAP:
-        return this.map(v as TMap);
+        this.map(v as TMap);
+        return;
       case T.STRUCT:
-        return this.struct(v as TStruct);
+        this.struct(v as TStruct);
+        return;
       default:
         throw new ThriftError(`thrift: unknown type ${type}`);
     }
   }
 
   private element(type: number, v: TValue): void {
-    if (type === T.TRUE || type === T.FALSE) return this.byte(v ? T.TRUE : T.FALSE);
-    this.value(type, v);
+    if (type === T.TRUE || type === T.FALSE) this.byte(v ? T.TRUE : T.FALSE);
+    else this.value(type, v);
   }
 
   private list(l: TList): void {
