@@ -20,15 +20,15 @@ import type { Catalog } from '../../../../core/iceberg/catalog/catalog';
 import { FileCatalog } from '../../../../core/iceberg/catalog/file-catalog';
 import type { TableIdentifier } from '../../../../core/iceberg/catalog/updates';
 import { LocalFileIO } from '../../../../core/iceberg/io/local';
-import { type DataFile, DataFileContent, ManifestEntryStatus } from '../../../../core/iceberg/spec/manifest';
+import { type DataFile, DataFileContent } from '../../../../core/iceberg/spec/manifest';
 import type { PartitionSpec } from '../../../../core/iceberg/spec/partition-spec';
 import type { Schema } from '../../../../core/iceberg/spec/schema';
 import { loadTable, openTable, type ResolvingFileIO } from '../../../../core/iceberg/table';
-import { readManifest, readManifestList } from '../../../../core/iceberg/transaction/manifest-io';
 import { keyFieldIds, rowKeys, writeCopyOnWrite } from '../../../../core/iceberg/transaction/merge';
 import { appendFiles, replaceFiles } from '../../../../core/iceberg/transaction/operations';
 import type { SpliceStats } from '../../../../core/iceberg/transaction/rewrite-file';
 import { ensureTable, writeArrow } from '../../../../core/iceberg/transaction/write-arrow';
+import { current, expectScratchMetrics, liveFiles } from './cow-helpers';
 
 const FIXTURES = join(__dirname, '../../../../../shared/fixtures/iceberg');
 const dir = mkdtempSync(join(tmpdir(), 'icefloe-cow-edge-'));
@@ -37,29 +37,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const RG = ROW_GROUP_ROWS;
 const N = 2 * RG + 10_000; // three row groups: 131,072 + 131,072 + 10,000
 const NW = RG + 8_000; // two row groups (the tables of many columns)
-
-type Loaded = Awaited<ReturnType<Catalog['loadTable']>>;
-
-function current(m: Loaded['metadata']): { schema: Schema; spec: PartitionSpec } {
-  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']);
-  const spec = m['partition-specs'].find((s) => s['spec-id'] === m['default-spec-id']);
-  if (!schema || !spec) throw new Error('no schema or spec');
-  return { schema, spec };
-}
-
-async function liveFiles(catalog: Catalog, id: TableIdentifier): Promise<DataFile[]> {
-  const { metadata: m } = await catalog.loadTable(id);
-  const snap = m.snapshots.find((s) => s['snapshot-id'] === m['current-snapshot-id']);
-  const { schema } = current(m);
-  const out: DataFile[] = [];
-  for (const mf of await readManifestList(catalog.io, snap?.['manifest-list'] as string)) {
-    const spec = m['partition-specs'].find((s) => s['spec-id'] === mf.partitionSpecId);
-    if (!spec) throw new Error('no spec');
-    for (const e of await readManifest(catalog.io, mf, schema, spec))
-      if (e.status !== ManifestEntryStatus.Deleted) out.push(e.dataFile);
-  }
-  return out;
-}
 
 const pathOf = (f: DataFile) => f.filePath.replace(/^file:\/\//, '');
 const parquetList = (files: DataFile[]) =>
@@ -102,32 +79,6 @@ async function expectTableRows(catalog: Catalog, id: TableIdentifier, want: arro
             (SELECT count(*) FROM read_parquet(${live}, hive_partitioning = false))`,
   )) as unknown[][] as [[bigint, bigint, bigint]];
   expect([Number(extra), Number(missing), Number(count)]).toEqual([0, 0, want.numRows]);
-}
-
-/** The rewritten file's metrics equal those of writing `kept` (its rows) from scratch in the same spec. */
-async function expectScratchMetrics(catalog: Catalog, id: TableIdentifier, rewritten: DataFile, kept: arrow.Table) {
-  const { metadata: m } = await catalog.loadTable(id);
-  const { schema, spec } = current(m);
-  const scratch = await writeDataFiles(conformTable(kept, schema), {
-    io: new LocalFileIO(),
-    location: join(dir, 'scratch-metrics', String(Math.random()).slice(2)),
-    schema,
-    spec,
-    properties: {},
-    prefix: 'scratch',
-  });
-  expect(scratch).toHaveLength(1);
-  const s = scratch[0] as DataFile;
-  expect(rewritten.recordCount).toBe(s.recordCount);
-  expect(rewritten.partition).toEqual(s.partition);
-  expect(rewritten.valueCounts).toEqual(s.valueCounts);
-  expect(rewritten.nullValueCounts).toEqual(s.nullValueCounts);
-  expect(rewritten.nanValueCounts).toEqual(s.nanValueCounts);
-  expect(rewritten.lowerBounds).toEqual(s.lowerBounds);
-  expect(rewritten.upperBounds).toEqual(s.upperBounds);
-  const bytes = await catalog.io.read(rewritten.filePath);
-  expect(rewritten.fileSizeInBytes).toBe(bytes.length);
-  expect(rewritten.splitOffsets).toEqual(readFooter(bytes).groups.map((g) => g.start));
 }
 
 /** Row groups of `b` equal byte for byte to row groups of `a` (pairs of indexes). */

@@ -8,18 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
-import { conformTable } from '../../../../core/arrow/write/conform';
-import { writeDataFiles } from '../../../../core/arrow/write/data-file-writer';
 import { readFooter } from '../../../../core/arrow/write/parquet-splice';
 import { ROW_GROUP_ROWS } from '../../../../core/arrow/write/parquet-writer';
 import { FileCatalog } from '../../../../core/iceberg/catalog/file-catalog';
 import type { FileIO } from '../../../../core/iceberg/io/file-io';
 import { LocalFileIO } from '../../../../core/iceberg/io/local';
 import { S3FileIO } from '../../../../core/iceberg/io/s3';
-import { type DataFile, DataFileContent, ManifestEntryStatus } from '../../../../core/iceberg/spec/manifest';
-import { readManifest, readManifestList } from '../../../../core/iceberg/transaction/manifest-io';
+import { type DataFile, DataFileContent } from '../../../../core/iceberg/spec/manifest';
 import { ensureTable, writeArrow } from '../../../../core/iceberg/transaction/write-arrow';
 import { s3ConfigFor, startS3Server } from '../../../helpers/s3-server';
+import { expectScratchMetrics, liveFiles } from './cow-helpers';
 import { readRows } from './read-back';
 
 const dir = mkdtempSync(join(tmpdir(), 'icefloe-cow-splice-'));
@@ -46,20 +44,6 @@ function rows(from: number, to: number, tag: string): arrow.Table {
     amount: arrow.makeVector(amount),
     status: arrow.vectorFromArray(status, new arrow.Utf8()),
   });
-}
-
-async function liveFiles(catalog: FileCatalog, id: { namespace: string[]; name: string }): Promise<DataFile[]> {
-  const { metadata: m } = await catalog.loadTable(id);
-  const snap = m.snapshots.find((s) => s['snapshot-id'] === m['current-snapshot-id']);
-  const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']) ?? m.schemas[0];
-  const out: DataFile[] = [];
-  for (const mf of await readManifestList(catalog.io, snap?.['manifest-list'] as string)) {
-    const spec = m['partition-specs'].find((s) => s['spec-id'] === mf.partitionSpecId);
-    if (!schema || !spec) throw new Error('no schema or spec');
-    for (const e of await readManifest(catalog.io, mf, schema, spec))
-      if (e.status !== ManifestEntryStatus.Deleted) out.push(e.dataFile);
-  }
-  return out;
 }
 
 /** count, sum of ids, count of names, max name, sum of amounts over the table's live data files (no deletes). */
@@ -147,27 +131,7 @@ describe('copy-on-write by row-group splicing', () => {
     expect(await duckSummary(files)).toEqual(expectedSummary(want));
 
     // metrics equal those of writing the rewritten file's rows from scratch
-    const { metadata: m } = await catalog.loadTable(id);
-    const schema = m.schemas.find((s) => s['schema-id'] === m['current-schema-id']);
-    if (!schema) throw new Error('no schema');
-    const spec = m['partition-specs'][0] as (typeof m)['partition-specs'][number];
-    const [scratch] = await writeDataFiles(conformTable(kept, schema), {
-      io: new LocalFileIO(),
-      location: join(dir, 'scratch'),
-      schema,
-      spec,
-      properties: {},
-      prefix: 'scratch',
-    });
-    const s = scratch as DataFile;
-    expect(rewritten.recordCount).toBe(s.recordCount);
-    expect(rewritten.valueCounts).toEqual(s.valueCounts);
-    expect(rewritten.nullValueCounts).toEqual(s.nullValueCounts);
-    expect(rewritten.nanValueCounts).toEqual(s.nanValueCounts);
-    expect(rewritten.lowerBounds).toEqual(s.lowerBounds);
-    expect(rewritten.upperBounds).toEqual(s.upperBounds);
-    expect(rewritten.fileSizeInBytes).toBe(bytes.length);
-    expect(rewritten.splitOffsets).toEqual(footer.groups.map((g) => g.start));
+    await expectScratchMetrics(catalog, id, rewritten, kept);
   });
 
   it('a second merge splices the spliced file again', async () => {
