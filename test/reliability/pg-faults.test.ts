@@ -124,16 +124,23 @@ describe('Postgres sink under database faults', () => {
       const ctx = { jobId: 'fault-job', runId: 'r2' };
       await sink.prepare(ctx, o, rows(0, 1, 'x').schema);
       let killed = 0;
+      let killing: Promise<void> | undefined;
       async function* slow(): AsyncGenerator<RecordBatch> {
         yield rows(50, 2050, 'r2');
         // The COPY is open now: kill this sink's backend from the admin connection, then keep sending.
-        for (let i = 0; i < 50 && killed === 0; i++) {
-          killed = await terminate(app, 'COPY%');
-          if (killed === 0) await new Promise((r) => setTimeout(r, 20));
-        }
+        killing = (async () => {
+          for (let i = 0; i < 50 && killed === 0; i++) {
+            killed = await terminate(app, 'COPY%');
+            if (killed === 0) await new Promise((r) => setTimeout(r, 20));
+          }
+        })();
+        await killing;
         yield rows(2050, 4050, 'r2');
       }
       const err = await expectNamed(sink.stage(ctx, o, 'c1', slow()));
+      // The sink may see its connection drop before the admin connection reads pg_terminate_backend's answer:
+      // wait for that answer before counting.
+      await killing;
       expect(killed).toBe(1);
       expect(err.retryable || err.name === 'PostgresError').toBe(true);
       expect(await target('copy_kill')).toEqual(before);
@@ -193,15 +200,18 @@ describe('Postgres sink under database faults', () => {
   });
 
   it('statement timeout during commit: named error, target unchanged; a later run completes', async () => {
+    // Only the commit under test runs with the 300 ms timeout: set-up and the later run use a sink without one,
+    // so a slow moment of a loaded machine cannot time them out instead.
     const slowSink = taggedSink({ statement_timeout: '300' });
+    const plain = taggedSink();
     const o: JobOptions = { destTable: `${schema}.timeout`, incrementalStrategy: 'merge', primaryKey: ['id'] };
     const blocker = openTestPg();
     try {
-      await fullRun(slowSink.sink, o, 'r1', [rows(0, 200, 'r1')]);
+      await fullRun(plain.sink, o, 'r1', [rows(0, 200, 'r1')]);
       const before = await target('timeout');
       const ctx = { jobId: 'fault-job', runId: 'r2' };
-      await slowSink.sink.prepare(ctx, o, rows(0, 1, 'x').schema);
-      const staged = await slowSink.sink.stage(ctx, o, 'c1', iterOf(rows(150, 400, 'r2')));
+      await plain.sink.prepare(ctx, o, rows(0, 1, 'x').schema);
+      const staged = await plain.sink.stage(ctx, o, 'c1', iterOf(rows(150, 400, 'r2')));
       const err = await blocker.session(async (s) => {
         await s.query('BEGIN');
         await s.query(`LOCK TABLE "${schema}".timeout IN ACCESS EXCLUSIVE MODE`);
@@ -211,14 +221,15 @@ describe('Postgres sink under database faults', () => {
       });
       expect(err.message).toMatch(/statement timeout|canceling statement/);
       expect(await target('timeout')).toEqual(before);
-      expect(await jobCursor(slowSink.sink, o)).toBe('r1');
-      await fullRun(slowSink.sink, o, 'r3', [rows(150, 400, 'r3')]);
+      expect(await jobCursor(plain.sink, o)).toBe('r1');
+      await fullRun(plain.sink, o, 'r3', [rows(150, 400, 'r3')]);
       const after = await target('timeout');
       expect(after.n).toBe(400);
-      expect(await jobCursor(slowSink.sink, o)).toBe('r3');
+      expect(await jobCursor(plain.sink, o)).toBe('r3');
     } finally {
       await blocker.close();
       await slowSink.driver.close();
+      await plain.driver.close();
     }
   });
 });
