@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { ParquetStreamWriter } from '../../../core/arrow/write/parquet-writer';
 import { LakehouseSink } from '../../../core/connectors/lakehouse/sink';
@@ -17,6 +16,7 @@ import { LocalFileIO } from '../../../core/iceberg/io/local';
 import type { DataFile } from '../../../core/iceberg/spec/manifest';
 import { fromBytes } from '../../../core/iceberg/spec/values';
 import type { JobOptions } from '../../../core/manifest/types';
+import { duckRows } from '../../helpers/duckdb';
 import { readRows } from '../../unit/iceberg/transaction/read-back';
 
 const dir = mkdtempSync(join(tmpdir(), 'icefloe-sink-stream-'));
@@ -60,14 +60,6 @@ function files(c: StagedChunk): DataFile[] {
   return ((c.detail as { files: unknown[] }).files ?? []).map(dataFileFromJson);
 }
 
-async function duck(sql: string): Promise<unknown[][]> {
-  const db = await DuckDBInstance.create();
-  const conn = await db.connect();
-  const out = (await conn.runAndReadAll(sql)).getRows();
-  conn.closeSync();
-  return out;
-}
-
 class CountingIO extends LocalFileIO {
   parquetWrites = 0;
   override async write(path: string, body: Uint8Array, options?: Parameters<LocalFileIO['write']>[2]) {
@@ -93,7 +85,7 @@ describe('lakehouse sink, streaming stage', () => {
     let next = 0n;
     for (const f of written) {
       expect(f.filePath).toMatch(/\/r1-c1-[0-9a-f]{8}-\d{5}\.parquet$/);
-      const [[count, minId, maxId, names, minName, maxName, minAmount, maxAmount, size]] = (await duck(
+      const [[count, minId, maxId, names, minName, maxName, minAmount, maxAmount, size]] = (await duckRows(
         `select count(*), min(id), max(id), count(name), min(name), max(name), min(amount), max(amount),
            (select sum(total_compressed_size) from parquet_metadata('${f.filePath}'))
          from read_parquet('${f.filePath}')`,

@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { icebergSchemaOf } from '../../../core/arrow/write/arrow-schema';
 import { conformTable } from '../../../core/arrow/write/conform';
 import { plainColumns } from '../../../core/arrow/write/dictionary-choice';
 import { writeParquet } from '../../../core/arrow/write/parquet-writer';
+import { duckRows } from '../../helpers/duckdb';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 
@@ -128,14 +128,9 @@ describe('dictionary choice', () => {
     }
     const path = join(dir, 'auto.parquet');
     writeFileSync(path, auto.bytes);
-    const db = await DuckDBInstance.create();
-    const conn = await db.connect();
-    const rows = (
-      await conn.runAndReadAll(
-        `SELECT count(*), count(DISTINCT id), sum(customer), count(note), max(text), min(status) FROM read_parquet('${path}')`,
-      )
-    ).getRows();
-    conn.closeSync();
+    const rows = await duckRows(
+      `SELECT count(*), count(DISTINCT id), sum(customer), count(note), max(text), min(status) FROM read_parquet('${path}')`,
+    );
     const expectedCustomers = Array.from({ length: 200_000 }, (_, i) => (i * 31) % 5_000).reduce((a, b) => a + b, 0);
     expect(rows[0]?.map(String)).toEqual([
       '200000',

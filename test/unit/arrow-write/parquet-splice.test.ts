@@ -5,13 +5,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { decodeStruct, encodeStruct } from '../../../core/arrow/parquet/thrift-compact';
 import { icebergSchemaOf } from '../../../core/arrow/write/arrow-schema';
 import { conformTable } from '../../../core/arrow/write/conform';
 import { readFooter, spliceBlocker, spliceParquet } from '../../../core/arrow/write/parquet-splice';
 import { writeParquet } from '../../../core/arrow/write/parquet-writer';
+import { duckRows } from '../../helpers/duckdb';
 
 const pw = require('parquet-wasm') as typeof import('parquet-wasm');
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'iceberg');
@@ -58,13 +58,11 @@ async function write(t: arrow.Table, rowGroupRows: number): Promise<Uint8Array> 
   return (await writeParquet(conformTable(t, schema), schema, { rowGroupRows })).bytes;
 }
 
-async function duckRows(bytes: Uint8Array, name: string): Promise<string[][]> {
+/** `bytes` written to `name`, read back by DuckDB as text cells. */
+async function duckFileRows(bytes: Uint8Array, name: string): Promise<string[][]> {
   const path = join(dir, name);
   writeFileSync(path, bytes);
-  const db = await DuckDBInstance.create();
-  const conn = await db.connect();
-  const out = (await conn.runAndReadAll(`SELECT id, name, amount, status FROM read_parquet('${path}')`)).getRows();
-  conn.closeSync();
+  const out = await duckRows(`SELECT id, name, amount, status FROM read_parquet('${path}')`);
   return out.map((r) => r.map((v) => (v === null ? 'null' : String(v))));
 }
 
@@ -125,7 +123,7 @@ describe('parquet splice', () => {
       ...a.slice(40_000, 50_000).batches,
       ...b.slice(10_000, 30_000).batches,
     ]);
-    expect(await duckRows(out, 'spliced.parquet')).toEqual(expected(want));
+    expect(await duckFileRows(out, 'spliced.parquet')).toEqual(expected(want));
     const back = arrow.tableFromIPC(pw.readParquet(out).intoIPCStream());
     expect(back.numRows).toBe(50_000);
     expect(back.getChild('id')?.toArray()).toEqual(want.getChild('id')?.toArray());
@@ -133,7 +131,7 @@ describe('parquet splice', () => {
     expect(foot.groups.map((g) => g.rows)).toEqual([10_000, 10_000, 10_000, 10_000, 10_000]);
     // the assembled file can itself be spliced again
     const again = spliceParquet([{ bytes: out, footer: foot, groups: [4, 0] }], foot);
-    expect(await duckRows(again, 'again.parquet')).toEqual(
+    expect(await duckFileRows(again, 'again.parquet')).toEqual(
       expected(new arrow.Table([...b.slice(20_000, 30_000).batches, ...a.slice(0, 10_000).batches])),
     );
   });

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { icebergSchemaOf } from '../../../core/arrow/write/arrow-schema';
 import { conformTable } from '../../../core/arrow/write/conform';
 import { truncateBinaryUpper, truncateStringUpper } from '../../../core/arrow/write/metrics';
 import { writeParquet } from '../../../core/arrow/write/parquet-writer';
+import { duckRows } from '../../helpers/duckdb';
 
 const dir = mkdtempSync(join(tmpdir(), 'icefloe-pw-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,14 +23,6 @@ function sample(): arrow.Table {
   });
 }
 
-async function duck(sql: string): Promise<unknown[][]> {
-  const db = await DuckDBInstance.create();
-  const conn = await db.connect();
-  const rows = (await conn.runAndReadAll(sql)).getRows();
-  conn.closeSync();
-  return rows;
-}
-
 describe('parquet writer', () => {
   it('writes field ids on every field, nested ones included, as DuckDB sees them', async () => {
     const input = sample();
@@ -38,7 +30,7 @@ describe('parquet writer', () => {
     const written = await writeParquet(conformTable(input, schema), schema);
     const path = join(dir, 'a.parquet');
     writeFileSync(path, written.bytes);
-    const rows = await duck(`select name, field_id from parquet_schema('${path}') where field_id is not null`);
+    const rows = await duckRows(`select name, field_id from parquet_schema('${path}') where field_id is not null`);
     expect(rows.map(([n, id]) => `${n}:${id}`)).toEqual([
       'id:1',
       'name:2',
@@ -61,7 +53,7 @@ describe('parquet writer', () => {
     expect(w.metrics.get(6)?.valueCount).toBe(3);
     const path = join(dir, 'b.parquet');
     writeFileSync(path, w.bytes);
-    const meta = await duck(
+    const meta = await duckRows(
       `select path_in_schema, total_compressed_size, stats_null_count from parquet_metadata('${path}') order by column_id`,
     );
     const byPath = new Map(meta.map((r) => [String(r[0]), r]));

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { icebergSchemaOf } from '../../../core/arrow/write/arrow-schema';
 import { conformBatch, conformTable } from '../../../core/arrow/write/conform';
@@ -14,6 +13,7 @@ import { ParquetStreamWriter, writeParquet } from '../../../core/arrow/write/par
 import { LocalFileIO } from '../../../core/iceberg/io/local';
 import type { PartitionSpec } from '../../../core/iceberg/spec/partition-spec';
 import { fromBytes } from '../../../core/iceberg/spec/values';
+import { duckRows } from '../../helpers/duckdb';
 
 const dir = mkdtempSync(join(tmpdir(), 'icefloe-stream-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,14 +39,6 @@ function rows(from: number, to: number): arrow.RecordBatch {
   }).batches[0] as arrow.RecordBatch;
 }
 
-async function duck(sql: string): Promise<unknown[][]> {
-  const db = await DuckDBInstance.create();
-  const conn = await db.connect();
-  const out = (await conn.runAndReadAll(sql)).getRows();
-  conn.closeSync();
-  return out;
-}
-
 const schema = icebergSchemaOf(rows(0, 1).schema);
 const bySpec: PartitionSpec = {
   'spec-id': 0,
@@ -68,7 +60,7 @@ describe('streaming writers', () => {
     expect(streamed.bytes).toEqual(whole.bytes);
     const path = join(dir, 'one.parquet');
     writeFileSync(path, streamed.bytes);
-    expect(await duck(`select count(*), count(note), max(id) from read_parquet('${path}')`)).toEqual([
+    expect(await duckRows(`select count(*), count(note), max(id) from read_parquet('${path}')`)).toEqual([
       [100_000n, 80_000n, 99_999n],
     ]);
   });
@@ -79,7 +71,7 @@ describe('streaming writers', () => {
     const path = join(dir, 'empty.parquet');
     writeFileSync(path, w.bytes);
     expect(w.rows).toBe(0);
-    expect(await duck(`select count(*) from read_parquet('${path}')`)).toEqual([[0n]]);
+    expect(await duckRows(`select count(*) from read_parquet('${path}')`)).toEqual([[0n]]);
   });
 
   it('an aborted writer leaves parquet-wasm usable', async () => {
@@ -105,7 +97,7 @@ describe('streaming writers', () => {
       expect(part.length).toBeGreaterThan(1); // 30,000 rows each, well above 128 KiB
       expect(part.every((f) => f.filePath.includes(`/data/region=${region}/stream-`))).toBe(true);
       for (const f of part) {
-        const [[count, regions, minId, maxId, notes]] = (await duck(
+        const [[count, regions, minId, maxId, notes]] = (await duckRows(
           `select count(*), count(distinct region), min(id), max(id), count(note) from read_parquet('${f.filePath}')`,
         )) as [[bigint, bigint, bigint, bigint, bigint]];
         expect([f.recordCount, Number(regions)]).toEqual([Number(count), 1]);
@@ -154,11 +146,11 @@ describe('streaming writers', () => {
     const files = await w.close();
     expect(files.length).toBeGreaterThan(40); // some partitions were closed early and continued in a next file
     const all = files.map((f) => `'${f.filePath}'`).join(', ');
-    expect(await duck(`select count(*), count(distinct id), min(id), max(id) from read_parquet([${all}])`)).toEqual([
-      [BigInt(n), BigInt(n), 0n, BigInt(n - 1)],
-    ]);
+    expect(await duckRows(`select count(*), count(distinct id), min(id), max(id) from read_parquet([${all}])`)).toEqual(
+      [[BigInt(n), BigInt(n), 0n, BigInt(n - 1)]],
+    );
     for (const f of files) {
-      const [[count, minId, maxId, parts]] = (await duck(
+      const [[count, minId, maxId, parts]] = (await duckRows(
         `select count(*), min(id), max(id), count(distinct p) from read_parquet('${f.filePath}')`,
       )) as [[bigint, bigint, bigint, bigint]];
       expect([f.recordCount, Number(parts)]).toEqual([Number(count), 1]);

@@ -8,7 +8,6 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { arrowSchemaOf } from '../../../../core/arrow/write/arrow-schema';
 import { conformTable } from '../../../../core/arrow/write/conform';
@@ -28,6 +27,7 @@ import { keyFieldIds, rowKeys, writeCopyOnWrite } from '../../../../core/iceberg
 import { appendFiles, replaceFiles } from '../../../../core/iceberg/transaction/operations';
 import type { SpliceStats } from '../../../../core/iceberg/transaction/rewrite-file';
 import { ensureTable, writeArrow } from '../../../../core/iceberg/transaction/write-arrow';
+import { duckRows } from '../../../helpers/duckdb';
 import { current, expectScratchMetrics, liveFiles } from './cow-helpers';
 
 const FIXTURES = join(__dirname, '../../../../../shared/fixtures/iceberg');
@@ -44,16 +44,6 @@ const parquetList = (files: DataFile[]) =>
     .filter((f) => f.content === DataFileContent.Data)
     .map((f) => `'${pathOf(f)}'`)
     .join(', ')}]`;
-
-async function duck<T = unknown>(sql: string): Promise<T[][]> {
-  const db = await DuckDBInstance.create();
-  const conn = await db.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRows() as T[][];
-  } finally {
-    conn.closeSync();
-  }
-}
 
 /**
  * Writes `want` from scratch (one file per partition) and checks with DuckDB that the live data files hold exactly
@@ -73,7 +63,7 @@ async function expectTableRows(catalog: Catalog, id: TableIdentifier, want: arro
   });
   const live = parquetList(await liveFiles(catalog, id));
   const exp = parquetList(scratch);
-  const [[extra, missing, count]] = (await duck(
+  const [[extra, missing, count]] = (await duckRows(
     `SELECT (SELECT count(*) FROM (SELECT * FROM read_parquet(${live}, hive_partitioning = false) EXCEPT ALL SELECT * FROM read_parquet(${exp}, hive_partitioning = false))),
             (SELECT count(*) FROM (SELECT * FROM read_parquet(${exp}, hive_partitioning = false) EXCEPT ALL SELECT * FROM read_parquet(${live}, hive_partitioning = false))),
             (SELECT count(*) FROM read_parquet(${live}, hive_partitioning = false))`,
@@ -530,7 +520,7 @@ describe('copy-on-write splice: files of other layouts and codecs', () => {
     let rw = (await liveFiles(catalog, id)).find((f) => f.filePath.includes('-rw-')) as DataFile;
     const codecs = async (f: DataFile) =>
       (
-        await duck<string>(
+        await duckRows<string>(
           `SELECT DISTINCT row_group_id, compression FROM parquet_metadata('${pathOf(f)}') ORDER BY row_group_id`,
         )
       ).map((r) => String(r[1]));
@@ -629,7 +619,7 @@ describe('copy-on-write splice on a copy of impala-lineitem-multiblock (Hive, pa
         .split('/')
         .pop() as string,
     )}'`;
-    const [[diff]] = (await duck(
+    const [[diff]] = (await duckRows(
       `SELECT count(*) FROM (SELECT l_orderkey, l_linenumber, l_partkey, l_quantity, l_shipdate, l_comment FROM read_parquet(${orig}, hive_partitioning = false)
         EXCEPT ALL SELECT l_orderkey, l_linenumber, l_partkey, l_quantity, l_shipdate, l_comment FROM read_parquet(${live}, hive_partitioning = false))`,
     )) as unknown[][] as [[bigint]];

@@ -6,7 +6,6 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { readFooter } from '../../../../core/arrow/write/parquet-splice';
 import { ROW_GROUP_ROWS } from '../../../../core/arrow/write/parquet-writer';
@@ -16,6 +15,7 @@ import { LocalFileIO } from '../../../../core/iceberg/io/local';
 import { S3FileIO } from '../../../../core/iceberg/io/s3';
 import { type DataFile, DataFileContent } from '../../../../core/iceberg/spec/manifest';
 import { ensureTable, writeArrow } from '../../../../core/iceberg/transaction/write-arrow';
+import { duckRows } from '../../../helpers/duckdb';
 import { s3ConfigFor, startS3Server } from '../../../helpers/s3-server';
 import { expectScratchMetrics, liveFiles } from './cow-helpers';
 import { readRows } from './read-back';
@@ -52,14 +52,9 @@ async function duckSummary(files: DataFile[]): Promise<string[]> {
     .filter((f) => f.content === DataFileContent.Data)
     .map((f) => `'${f.filePath.replace(/^file:\/\//, '')}'`)
     .join(', ');
-  const db = await DuckDBInstance.create();
-  const conn = await db.connect();
-  const r = (
-    await conn.runAndReadAll(
-      `SELECT count(*), sum(id), count(name), max(name), sum(amount), count(DISTINCT id) FROM read_parquet([${list}])`,
-    )
-  ).getRows()[0];
-  conn.closeSync();
+  const [r] = await duckRows(
+    `SELECT count(*), sum(id), count(name), max(name), sum(amount), count(DISTINCT id) FROM read_parquet([${list}])`,
+  );
   return (r ?? []).map(String);
 }
 
